@@ -1,0 +1,191 @@
+"""Files -> lines of text with page numbers, headings and raw metadata.
+
+Every loader returns the same shape (``Loaded``), so chunking never cares where text came from.
+A file that cannot be read raises ``SkipFile`` with a reason a person can act on; the pipeline
+records it and goes on with the next file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+SUPPORTED = (".md", ".markdown", ".pdf", ".docx", ".html", ".htm", ".txt")
+SIDECAR_SUFFIX = ".meta.yaml"
+
+
+class SkipFile(Exception):
+    """This file is left out of the run; the message says why and what to do."""
+
+
+@dataclass
+class Line:
+    text: str
+    page: int | None = None
+    heading: int | None = None     # 1..6 when the source marks the line as a heading
+
+
+@dataclass
+class Loaded:
+    lines: list[Line]
+    meta: dict = field(default_factory=dict)   # front matter or sidecar, unchecked
+
+
+def sidecar_path(path: Path) -> Path:
+    return path.with_name(path.name.rsplit(".", 1)[0] + SIDECAR_SUFFIX)
+
+
+def load(path: Path) -> Loaded:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise SkipFile(f"unsupported file type {suffix or '(none)'}: supported are {' '.join(SUPPORTED)}")
+    loader = {".pdf": load_pdf, ".docx": load_docx, ".html": load_html, ".htm": load_html,
+              ".txt": load_text}.get(suffix, load_markdown)
+    loaded = loader(path)
+    if suffix != ".md" and suffix != ".markdown":
+        loaded.meta = {**loaded.meta, **read_sidecar(path)}
+    if not any(line.text.strip() for line in loaded.lines):
+        raise SkipFile("no text in the file: nothing to index")
+    return loaded
+
+
+def read_sidecar(path: Path) -> dict:
+    side = sidecar_path(path)
+    if not side.exists():
+        return {}
+    return _parse_yaml(decode_bytes(side.read_bytes()), side.name)
+
+
+def _parse_yaml(text: str, where: str) -> dict:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark else ""
+        raise SkipFile(f"metadata in {where} is not valid YAML{at}: fix it and ingest again") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SkipFile(f"metadata in {where} must be a mapping of field: value")
+    return data
+
+
+def decode_bytes(data: bytes) -> str:
+    """UTF-8 first (BOM allowed), then GB18030, the superset of GBK and GB2312."""
+    if b"\x00" in data[:8192]:
+        raise SkipFile("binary content (NUL bytes): not a text document")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SkipFile("text is neither UTF-8 nor GB18030/GBK: save it as UTF-8 and ingest again")
+
+
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(\r?\n|\Z)", re.S)
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def load_markdown(path: Path) -> Loaded:
+    text = decode_bytes(path.read_bytes())
+    meta: dict = {}
+    match = _FRONT.match(text)
+    if match:
+        meta = _parse_yaml(match.group(1), f"the front matter of {path.name}")
+        text = text[match.end():]
+    elif text.startswith("---"):
+        raise SkipFile("front matter opened with '---' but never closed: add the closing '---' line")
+    lines = []
+    for raw in text.splitlines():
+        heading = _MD_HEADING.match(raw)
+        if heading:
+            lines.append(Line(_strip_md(heading.group(2)), heading=len(heading.group(1))))
+        else:
+            lines.append(Line(_strip_md(raw)))
+    return Loaded(lines, meta)
+
+
+def _strip_md(text: str) -> str:
+    """Drop emphasis markers and link targets so quotes read as plain text."""
+    text = re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), text)
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    return text.rstrip()
+
+
+def load_text(path: Path) -> Loaded:
+    return Loaded([Line(raw.rstrip()) for raw in decode_bytes(path.read_bytes()).splitlines()])
+
+
+def load_pdf(path: Path) -> Loaded:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise SkipFile("encrypted PDF: remove the password (e.g. `qpdf --decrypt`) and ingest again")
+        pages = list(reader.pages)
+    except SkipFile:
+        raise
+    except (PdfReadError, ValueError, KeyError, OSError, TypeError) as exc:
+        raise SkipFile(f"damaged or truncated PDF ({exc.__class__.__name__}): export or download it again") from None
+    if not pages:
+        raise SkipFile("PDF has no pages")
+    lines = []
+    for number, page in enumerate(pages, start=1):
+        try:
+            text = page.extract_text() or ""
+        except Exception as exc:  # pypdf raises many types on broken content streams
+            raise SkipFile(f"page {number} cannot be read ({exc.__class__.__name__}): "
+                           "export the PDF again") from None
+        lines.extend(Line(raw.rstrip(), page=number) for raw in text.splitlines())
+    if not any(line.text.strip() for line in lines):
+        raise SkipFile("PDF has no extractable text (scanned or image-only?): run OCR "
+                       "(e.g. ocrmypdf) and ingest the result")
+    return Loaded(lines)
+
+
+def load_docx(path: Path) -> Loaded:
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise SkipFile(f"not a readable DOCX ({exc.__class__.__name__}): save it again from Word "
+                       "as .docx") from None
+    except Exception as exc:  # zipfile.BadZipFile and lxml errors on damaged files
+        raise SkipFile(f"damaged DOCX ({exc.__class__.__name__}): save it again from Word") from None
+    lines = []
+    for para in document.paragraphs:
+        style = (para.style.name or "") if para.style is not None else ""
+        level = re.match(r"(?:Heading|标题)\s*(\d)", style)
+        if style == "Title":
+            level = None
+        lines.append(Line(para.text.rstrip(), heading=int(level.group(1)) if level else None))
+    for table in document.tables:
+        for row in table.rows:
+            lines.append(Line(" | ".join(cell.text.strip() for cell in row.cells)))
+    return Loaded(lines)
+
+
+def load_html(path: Path) -> Loaded:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(decode_bytes(path.read_bytes()), "html.parser")
+    meta = {"title": soup.title.get_text(strip=True)} if soup.title and soup.title.get_text(strip=True) else {}
+    for tag in soup(["script", "style", "noscript", "template", "head", "svg"]):
+        tag.decompose()
+    lines = []
+    blocks = soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre", "div"])
+    for block in blocks:
+        if block.name == "div" and block.find(["p", "div", "li", "h1", "h2", "h3", "table"]):
+            continue  # a container: its children carry the text
+        text = " ".join(block.get_text(" ", strip=True).split())
+        if text:
+            heading = int(block.name[1]) if block.name[0] == "h" and block.name[1:].isdigit() else None
+            lines.append(Line(text, heading=heading))
+    return Loaded(lines, meta)

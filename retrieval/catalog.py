@@ -1,0 +1,155 @@
+"""The catalog: which documents are indexed, from which file and content hash, and their chunks.
+
+It is the ingestion manifest and the lexical index's source at once, in one SQLite file, so that
+"document done" and "its chunks" change in one transaction. A document is marked ``pending``
+before its chunks go to Chroma and ``done`` after; a run that finds a ``pending`` document (a
+crash, a kill -9) removes it everywhere and ingests it again. ``generation`` grows with every
+change, and the lexical index records the generation it was built from.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.schema import Chunk
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+    doc_id TEXT PRIMARY KEY, path TEXT NOT NULL, file_hash TEXT NOT NULL,
+    state TEXT NOT NULL, meta TEXT NOT NULL, chunks INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS docs_path ON docs(path);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, seq INTEGER NOT NULL, source_id TEXT NOT NULL,
+    lang TEXT NOT NULL, section_key TEXT NOT NULL, text TEXT NOT NULL, meta TEXT NOT NULL,
+    tokens TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
+CREATE INDEX IF NOT EXISTS chunks_pair ON chunks(source_id, lang, section_key);
+CREATE TABLE IF NOT EXISTS info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass
+class DocRecord:
+    doc_id: str
+    path: str
+    file_hash: str
+    state: str
+    meta: dict
+    chunks: int
+
+
+class Catalog:
+    def __init__(self, data_dir: Path):
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = data_dir / "catalog.sqlite"
+        self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self):
+        self._db.close()
+
+    @contextmanager
+    def transaction(self):
+        with self._db:
+            yield self._db
+
+    # documents ---------------------------------------------------------------------------
+    def _select(self, where: str = "", args: tuple = ()) -> list[DocRecord]:
+        rows = self._db.execute("SELECT doc_id, path, file_hash, state, meta, chunks FROM docs "
+                                + where, args)
+        return [DocRecord(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5]) for r in rows]
+
+    def documents(self, state: str | None = "done") -> list[DocRecord]:
+        return self._select("WHERE state = ?", (state,)) if state else self._select()
+
+    def by_path(self, path: str) -> DocRecord | None:
+        return next(iter(self._select("WHERE path = ?", (path,))), None)
+
+    def get(self, doc_id: str) -> DocRecord | None:
+        return next(iter(self._select("WHERE doc_id = ?", (doc_id,))), None)
+
+    def mark_pending(self, doc_id: str, path: str, file_hash: str, meta: dict):
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, 'pending', ?, 0)",
+                       (doc_id, path, file_hash, json.dumps(meta, ensure_ascii=False)))
+
+    def commit_document(self, doc_id: str, chunks: list[Chunk], tokens: list[list[str]]):
+        """The document's chunks replace its old ones and it becomes ``done``, atomically."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            db.executemany("INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           [(c.id, doc_id, i, c.meta["source_id"], c.meta["lang"], c.meta["section_key"],
+                             c.text, json.dumps(c.meta, ensure_ascii=False), " ".join(t))
+                            for i, (c, t) in enumerate(zip(chunks, tokens))])
+            db.execute("UPDATE docs SET state = 'done', chunks = ? WHERE doc_id = ?", (len(chunks), doc_id))
+            self._bump(db)
+
+    def remove_document(self, doc_id: str):
+        with self.transaction() as db:
+            db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM docs WHERE doc_id = ?", (doc_id,))
+            self._bump(db)
+
+    # chunks ------------------------------------------------------------------------------
+    def chunks(self, ids: list[str] | None = None) -> list[Chunk]:
+        """Chunks of finished documents, all of them or those with ``ids`` (in that order)."""
+        sql = ("SELECT c.id, c.text, c.meta FROM chunks c JOIN docs d ON c.doc_id = d.doc_id "
+               "WHERE d.state = 'done'")
+        if ids is None:
+            rows = self._db.execute(sql + " ORDER BY c.doc_id, c.seq")
+            return [Chunk(r[0], r[1], json.loads(r[2])) for r in rows]
+        found = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            marks = ",".join("?" * len(part))
+            for r in self._db.execute(f"{sql} AND c.id IN ({marks})", part):
+                found[r[0]] = Chunk(r[0], r[1], json.loads(r[2]))
+        return [found[i] for i in ids if i in found]
+
+    def token_rows(self):
+        """(chunk id, tokens, metadata) of every finished chunk, for the lexical index."""
+        rows = self._db.execute("SELECT c.id, c.tokens, c.meta FROM chunks c JOIN docs d "
+                                "ON c.doc_id = d.doc_id WHERE d.state = 'done' ORDER BY c.doc_id, c.seq")
+        for r in rows:
+            yield r[0], r[1].split(" ") if r[1] else [], json.loads(r[2])
+
+    def counterpart(self, source_id: str, lang: str, section_key: str) -> Chunk | None:
+        """The same clause in the rule's other-language document, if it has one."""
+        rows = self._db.execute(
+            "SELECT c.id, c.text, c.meta FROM chunks c JOIN docs d ON c.doc_id = d.doc_id "
+            "WHERE d.state = 'done' AND c.source_id = ? AND c.lang = ? AND c.section_key = ? "
+            "ORDER BY c.seq LIMIT 1", (source_id, lang, section_key)).fetchone()
+        return Chunk(rows[0], rows[1], json.loads(rows[2])) if rows else None
+
+    def chunk_count(self) -> int:
+        return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
+    def stats(self, access: tuple[str, ...] = ("public", "internal")) -> dict:
+        """Documents and chunks in total and per language, type, status and access."""
+        docs = [d for d in self.documents() if d.meta.get("access") in access]
+        out = {"documents": len(docs), "chunks": sum(d.chunks for d in docs)}
+        for name in ("lang", "doc_type", "status", "access"):
+            groups: dict[str, dict] = {}
+            for d in docs:
+                group = groups.setdefault(str(d.meta.get(name, "")), {"documents": 0, "chunks": 0})
+                group["documents"] += 1
+                group["chunks"] += d.chunks
+            out[f"by_{name}"] = dict(sorted(groups.items()))
+        return out
+
+    # generation --------------------------------------------------------------------------
+    @property
+    def generation(self) -> int:
+        row = self._db.execute("SELECT value FROM info WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    def _bump(db: sqlite3.Connection):
+        db.execute("INSERT INTO info VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
+                   "SET value = CAST(value AS INTEGER) + 1")

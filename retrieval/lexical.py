@@ -1,0 +1,94 @@
+"""BM25 over jieba/stemmed tokens (bm25s), persisted beside Chroma.
+
+Tokenising is the slow part, so ingestion tokenises each changed chunk once and stores the tokens
+in the catalog; this index is rebuilt from them in seconds whenever the catalog's generation moves
+on. Filter columns (language, access, status ...) sit beside the matrix so a role or filter is
+applied as a mask before ranking, never after.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from retrieval.catalog import Catalog
+
+COLUMNS = ("source_id", "doc_id", "lang", "doc_type", "status", "access", "issuer")
+
+
+class LexicalIndex:
+    def __init__(self, bm25: bm25s.BM25 | None, ids: list[str], columns: dict[str, np.ndarray],
+                 generation: int):
+        self.bm25 = bm25
+        self.ids = ids
+        self.columns = columns
+        self.generation = generation
+
+    @classmethod
+    def build(cls, catalog: Catalog) -> "LexicalIndex":
+        generation = catalog.generation
+        ids, corpus, metas = [], [], []
+        for chunk_id, tokens, meta in catalog.token_rows():
+            ids.append(chunk_id)
+            corpus.append(tokens or [""])
+            metas.append(meta)
+        bm25 = None
+        if ids:
+            bm25 = bm25s.BM25()
+            bm25.index(corpus, show_progress=False)
+        columns = {name: np.array([str(m.get(name, "")) for m in metas], dtype=str) for name in COLUMNS}
+        columns["effective"] = np.array([int((m.get("effective") or "0").replace("-", "") or 0)
+                                         for m in metas], dtype=np.int64)
+        return cls(bm25, ids, columns, generation)
+
+    def save(self, directory: Path):
+        """Write to a temporary directory, then swap it in: a reader never sees half an index."""
+        tmp = directory.with_name(directory.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        if self.bm25 is not None:
+            self.bm25.save(str(tmp / "bm25"), show_progress=False)
+        np.savez(tmp / "columns.npz", **self.columns)
+        (tmp / "ids.json").write_text(json.dumps({"generation": self.generation, "ids": self.ids}))
+        old = directory.with_name(directory.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if directory.exists():
+            directory.rename(old)
+        tmp.rename(directory)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> "LexicalIndex | None":
+        try:
+            head = json.loads((directory / "ids.json").read_text())
+            columns = dict(np.load(directory / "columns.npz"))
+            bm25 = bm25s.BM25.load(str(directory / "bm25"), show_progress=False) if head["ids"] else None
+        except (OSError, ValueError, KeyError):
+            return None
+        return cls(bm25, head["ids"], columns, head["generation"])
+
+    @classmethod
+    def open(cls, catalog: Catalog, directory: Path) -> "LexicalIndex":
+        """The saved index if it matches the catalog, otherwise a fresh one (saved for next time)."""
+        index = cls.load(directory)
+        if index is None or index.generation != catalog.generation:
+            index = cls.build(catalog)
+            index.save(directory)
+        return index
+
+    def search(self, tokens: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        if self.bm25 is None or not tokens:
+            return []
+        scores = self.bm25.get_scores(tokens)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, int((scores > 0).sum()))
+        if k == 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(self.ids[i], float(scores[i])) for i in top]

