@@ -66,6 +66,7 @@ class Unit:
     key: str
     context: str                       # heading path, for the embedded text only
     lines: list[tuple[str, int | None]] = field(default_factory=list)
+    titled: bool = False               # opened by a title line (a heading or 第X章) with no body in it
 
     @property
     def page(self) -> int | None:
@@ -97,13 +98,14 @@ class StructureParser:
         return self.units
 
     def _flush(self):
-        if any(text for text, _ in self.current.lines):
+        filled = [text for text, _ in self.current.lines if text]
+        if len(filled) > (1 if self.current.titled else 0):
             self.units.append(self.current)
 
-    def _start(self, label: str, key: str, level: int, text: str):
+    def _start(self, label: str, key: str, level: int, text: str, titled: bool = True):
         self._flush()
         self.heading_path = [h for h in self.heading_path if h[0] < level] + [(level, text)]
-        self.current = Unit(label, key, " > ".join(h[1] for h in self.heading_path))
+        self.current = Unit(label, key, " > ".join(h[1] for h in self.heading_path), titled=titled)
 
     def _open_unit(self, text: str, heading: int | None) -> bool:
         if self.headed and not heading:
@@ -128,7 +130,7 @@ class StructureParser:
             if match:
                 number = cn_to_int(match.group(1))
                 label = f"{self.chapter[0]} {match.group(0)}".strip() if self.zh else f"Article {number}"
-                self._start(label, f"art:{number}", min(level, 4), text)
+                self._start(label, f"art:{number}", min(level, 4), text, titled=bool(heading))
                 return True
         return self._open_numbered(text, heading, level)
 

@@ -141,11 +141,19 @@ def load_pdf(path: Path) -> Loaded:
         except Exception as exc:  # pypdf raises many types on broken content streams
             raise SkipFile(f"page {number} cannot be read ({exc.__class__.__name__}): "
                            "export the PDF again") from None
-        lines.extend(Line(raw.rstrip(), page=number) for raw in text.splitlines())
+        lines.extend(Line(_clean_pdf_text(raw), page=number) for raw in text.splitlines())
     if not any(line.text.strip() for line in lines):
         raise SkipFile("PDF has no extractable text (scanned or image-only?): run OCR "
                        "(e.g. ocrmypdf) and ingest the result")
     return Loaded(lines)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _clean_pdf_text(raw: str) -> str:
+    """Drop control characters: some writers' encoding CMaps make pypdf emit a NUL per glyph."""
+    return _CONTROL.sub("", raw).rstrip()
 
 
 def load_docx(path: Path) -> Loaded:

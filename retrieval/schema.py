@@ -119,14 +119,17 @@ class Chunk:
 class ScoredChunk:
     chunk: Chunk
     score: float
-    sources: dict = field(default_factory=dict)   # per-retriever ranks, for explanations and evals
+    sources: dict = field(default_factory=dict)   # per-retriever (rank, score), for explanations and evals
+    counterpart: Chunk | None = None              # the same clause in the other language
 
     def to_json(self, rank: int) -> dict:
         m = self.chunk.meta
         return {"rank": rank, "score": round(self.score, 6),
                 **{k: m.get(k) for k in ("source_id", "doc_id", "title", "lang", "doc_type",
                                          "access", "status", "section")},
-                "page": m.get("page"), "text": self.chunk.text}
+                "page": m.get("page"), "text": self.chunk.text,
+                "counterpart": None if self.counterpart is None else {
+                    k: self.counterpart.meta.get(k) for k in ("doc_id", "lang", "section")}}
 
 
 def to_store_metadata(meta: dict) -> dict:

@@ -95,6 +95,51 @@ def stats(as_json: bool = typer.Option(False, "--json")):
         out.print(table)
 
 
+class Role(str, Enum):
+    sponsor = "sponsor"
+    staff = "staff"
+    admin = "admin"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+@app.command()
+def search(query: str = typer.Argument(..., help="keywords or a question, in Chinese or English"),
+           role: Role = typer.Option(Role.sponsor, help="sponsor sees public documents only"),
+           k: int = typer.Option(10, "--k", min=1, max=100, help="number of results"),
+           lang: Optional[Lang] = typer.Option(None, help="only documents in this language"),
+           doc_type: Optional[str] = typer.Option(None, "--doc-type", help="e.g. regulation, guidance, sop"),
+           status: Optional[list[str]] = typer.Option(None, help="in_force, trial, draft, superseded, "
+                                                       "not_yet_in_force (repeatable)"),
+           as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD: rules in force then"),
+           as_json: bool = typer.Option(False, "--json")):
+    """Hybrid search over the index; prints scored clauses with their metadata."""
+    from retrieval.filters import FilterError, Filters
+    from retrieval.search import Searcher
+
+    try:
+        filters = Filters(lang=lang.value if lang else None, doc_type=doc_type,
+                          status=tuple(status) if status else None, as_of=as_of)
+        searcher = _open(lambda: Searcher(load_settings()))
+        result = searcher.search(query, role=role.value, k=k, filters=filters)
+    except FilterError as exc:
+        fail(str(exc))
+    rows = [hit.to_json(rank) for rank, hit in enumerate(result.hits, start=1)]
+    if as_json:
+        print_json({"results": rows})
+        return
+    if not rows:
+        out.print("no results")
+    for row in rows:
+        page = f", p. {row['page']}" if row["page"] else ""
+        out.print(f"[bold]{row['rank']}.[/bold] {row['title']} — {row['section']}{page} "
+                  f"[dim]({row['lang']}, {row['doc_type']}, {row['status']}, {row['score']:.4f})[/dim]")
+        out.print("   " + row["text"][:240].replace("\n", " "))
+
+
 def _open(factory):
     """Build a component, turning configuration errors into one clear line."""
     from retrieval.embedders import EmbedderError
