@@ -34,6 +34,7 @@ from retrieval.lexical import LexicalIndex
 from retrieval.schema import Chunk, DocMeta, MetadataError, doc_meta_from_mapping
 from retrieval.settings import PROJECT_ROOT, Settings
 from retrieval.store import ChromaStore
+from retrieval.text import detect_lang
 from retrieval.tokenize import tokenizer_for
 
 IGNORE_FILE = ".iitkbignore"
@@ -103,12 +104,6 @@ def _ignored(entry: Path, patterns: list[tuple[Path, str]]) -> bool:
         elif fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(entry.name, pattern):
             return True
     return False
-
-
-def detect_lang(text: str) -> str:
-    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    return "zh" if cjk * 3 >= latin and cjk > 0 else "en"
 
 
 def effective_access(declared: str | None, flag: str | None) -> str:

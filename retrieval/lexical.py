@@ -80,6 +80,18 @@ class LexicalIndex:
             index.save(directory)
         return index
 
+    def idf(self, tokens: list[str]) -> dict[str, float]:
+        """Inverse document frequency of each token (0 for tokens the corpus never uses)."""
+        if self.bm25 is None:
+            return {t: 0.0 for t in tokens}
+        indptr, vocab, n = self.bm25.scores["indptr"], self.bm25.vocab_dict, len(self.ids)
+        out = {}
+        for token in tokens:
+            tid = vocab.get(token)
+            df = int(indptr[tid + 1] - indptr[tid]) if tid is not None and tid + 1 < len(indptr) else 0
+            out[token] = float(np.log(1 + (n - df + 0.5) / (df + 0.5))) if df else 0.0
+        return out
+
     def search(self, tokens: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         if self.bm25 is None or not tokens:
             return []

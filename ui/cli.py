@@ -140,6 +140,63 @@ def search(query: str = typer.Argument(..., help="keywords or a question, in Chi
         out.print("   " + row["text"][:240].replace("\n", " "))
 
 
+@app.command()
+def ask(question: Optional[str] = typer.Argument(None, help="the question, in Chinese or English"),
+        role: Role = typer.Option(Role.sponsor, help="sponsor sees public documents only"),
+        batch: Optional[Path] = typer.Option(None, help="questionnaire: .jsonl, .csv, .txt, .xlsx, .docx"),
+        out_path: Optional[Path] = typer.Option(None, "--out", help="batch output: .jsonl, .md or .docx"),
+        as_json: bool = typer.Option(False, "--json")):
+    """Answer with clause-level citations, in the question's language; abstain when not covered."""
+    from retrieval.answer import Answerer
+    from retrieval.filters import FilterError
+
+    if (question is None) == (batch is None):
+        fail("give either a QUESTION or --batch FILE")
+    answerer = _open(lambda: Answerer(load_settings()))
+    if batch is None:
+        try:
+            answer = answerer.ask(question, role=role.value).to_json()
+        except FilterError as exc:
+            fail(str(exc))
+        print_json(answer) if as_json else _print_answer(answer)
+        return
+    _ask_batch(answerer, batch, role.value, out_path, as_json)
+
+
+def _ask_batch(answerer, batch: Path, role: str, out_path: Optional[Path], as_json: bool):
+    from retrieval.export import OUTPUTS, write_answers
+    from retrieval.questionnaire import QuestionnaireError, read_questionnaire
+    from retrieval.runner import answer_items
+
+    if out_path is not None and out_path.suffix.lower() not in OUTPUTS:
+        fail(f"--out must end in {', '.join(OUTPUTS)}")
+    try:
+        items = read_questionnaire(batch)
+    except (QuestionnaireError, OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {batch}: {exc}")
+    with progress_bar("answering") as bar:
+        task = bar.add_task("", total=len(items))
+        answers = answer_items(answerer, items, role, lambda: bar.advance(task))
+    if out_path is not None:
+        write_answers(answers, out_path)
+        err.print(f"wrote {len(answers)} answers to {out_path}")
+    if as_json or out_path is None:
+        for answer in answers:
+            print_json(answer)
+    errors = sum(1 for a in answers if a.get("error"))
+    if errors:
+        err.print(f"[yellow]{errors} line(s) had errors; see their \"error\" field[/yellow]")
+
+
+def _print_answer(answer: dict):
+    out.print(answer["answer"])
+    for c in answer["citations"]:
+        from retrieval.export import source_line
+
+        out.print(f"[bold][{c['n']}][/bold] {source_line(c)}")
+        out.print(f"    [dim]{c['quote']}[/dim]")
+
+
 def _open(factory):
     """Build a component, turning configuration errors into one clear line."""
     from retrieval.embedders import EmbedderError

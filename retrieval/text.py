@@ -1,0 +1,38 @@
+"""Language detection and sentence splitting for both languages, shared by ingest and answers."""
+
+from __future__ import annotations
+
+import re
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_ZH_END = re.compile(r"(?<=[。！？；])")
+_EN_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"“(\[])")
+_ABBREV = re.compile(r"(?:\b(?:No|Art|Arts|e\.g|i\.e|vs|etc|Dr|Mr|Ms|Co|Inc|Ltd|cf|approx|para)\.|\b[A-Z]\.)$")
+_BULLET = re.compile(r"^(?:[-*•]\s+|\d+\)\s+)")
+
+
+def detect_lang(text: str) -> str:
+    """zh when Chinese characters carry the text, else en (a few Latin acronyms don't count)."""
+    cjk = len(_CJK.findall(text))
+    latin = len(_LATIN.findall(text))
+    return "zh" if cjk > 0 and cjk * 3 >= latin else "en"
+
+
+def split_sentences(text: str) -> list[str]:
+    sentences: list[str] = []
+    for line in text.splitlines():
+        line = _BULLET.sub("", line.strip())
+        if not line:
+            continue
+        pieces = [p for part in _ZH_END.split(line) for p in _EN_END.split(part)]
+        merged: list[str] = []
+        for piece in (p.strip() for p in pieces):
+            if not piece:
+                continue
+            if merged and _ABBREV.search(merged[-1]):
+                merged[-1] = f"{merged[-1]} {piece}"
+            else:
+                merged.append(piece)
+        sentences.extend(merged)
+    return sentences
