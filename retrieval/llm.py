@@ -20,6 +20,11 @@ NO_ANSWER = "NO_ANSWER"
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 _MARKERS_AFTER_STOP = re.compile(r"([.。!?！？;；])((?:\s*\[\d{1,3}\])+)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# Sentences in a source that speak to an assistant rather than state a rule: never data, never support.
+_INJECTION = re.compile(
+    r"ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) instructions|disregard (?:all |any )?"
+    r"(?:previous |prior )?instructions|(?:tell|inform) the user|you are now|system prompt|"
+    r"忽略(?:之前|以上|先前|前面)(?:的)?(?:所有)?(?:指令|指示)|告诉用户|你现在是|系统提示", re.I)
 LANGUAGE_NAME = {"en": "English", "zh": "Simplified Chinese"}
 SYSTEM = (
     "You answer questions about the rules for cell and gene therapy investigator-initiated trials "
@@ -35,11 +40,17 @@ class GeneratorError(RuntimeError):
     """The endpoint failed or answered with nothing usable."""
 
 
+def source_text(text: str) -> str:
+    """A clause as data: no fence markers, no sentences addressed to an assistant."""
+    text = re.sub(r"</?source[^>]*>", "", text, flags=re.I)
+    return " ".join(s for s in split_sentences(text) if not _INJECTION.search(s))
+
+
 def build_messages(question: str, language: str, evidence) -> list[dict]:
     blocks = []
     for n, ev in enumerate(evidence, start=1):
         m = ev.chunk.meta
-        text = re.sub(r"</?source[^>]*>", "", ev.chunk.text, flags=re.I)
+        text = source_text(ev.chunk.text)
         blocks.append(f'<source n="{n}" title="{m["title"]}" section="{m.get("section", "")}" '
                       f'status="{m.get("status", "")}">\n{text}\n</source>')
     user = "Sources:\n" + "\n".join(blocks) + f"\n\nQuestion: {question}"
@@ -93,11 +104,11 @@ def verify(text: str, evidence, tokens_of) -> tuple[list[tuple[str, list[int]]],
     normalised = _MARKERS_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", text)
     for sentence in split_sentences(normalised):
         cited = sorted({int(n) for n in _MARKER.findall(sentence)})
-        claim = _MARKER.sub("", sentence).strip()
+        claim = re.sub(r"\s+([.。,，;；!?！？])", r"\1", _MARKER.sub("", sentence)).strip()
         if not claim or claim == NO_ANSWER:
             continue
         valid = [n for n in cited if 1 <= n <= len(evidence)]
-        if valid and _supported(claim, [evidence[n - 1].chunk.text for n in valid], tokens_of):
+        if valid and _supported(claim, [source_text(evidence[n - 1].chunk.text) for n in valid], tokens_of):
             kept.append((claim, valid))
         elif claim:
             dropped.append(sentence.strip())
