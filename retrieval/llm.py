@@ -14,11 +14,10 @@ import re
 from typing import Iterator
 
 from retrieval.settings import Settings
-from retrieval.text import split_sentences
+from retrieval.text import split_cited, split_sentences
 
 NO_ANSWER = "NO_ANSWER"
 _MARKER = re.compile(r"\[(\d{1,3})\]")
-_MARKERS_AFTER_STOP = re.compile(r"([.。!?！？;；])((?:\s*\[\d{1,3}\])+)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # Sentences in a source that speak to an assistant rather than state a rule: never data, never support.
 _INJECTION = re.compile(
@@ -100,9 +99,7 @@ def verify(text: str, evidence, tokens_of) -> tuple[list[tuple[str, list[int]]],
     kept, dropped = [], []
     if text.strip() == NO_ANSWER:
         return kept, dropped
-    # "... 7 days.[2] Next" -> "... 7 days [2]. Next": a marker belongs to the sentence before it
-    normalised = _MARKERS_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", text)
-    for sentence in split_sentences(normalised):
+    for sentence in split_cited(text):
         cited = sorted({int(n) for n in _MARKER.findall(sentence)})
         claim = re.sub(r"\s+([.。,，;；!?！？])", r"\1", _MARKER.sub("", sentence)).strip()
         if not claim or claim == NO_ANSWER:

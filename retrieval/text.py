@@ -9,6 +9,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 _ZH_END = re.compile(r"(?<=[。！？；])")
 _EN_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"“(\[])")
 _ABBREV = re.compile(r"(?:\b(?:No|Art|Arts|e\.g|i\.e|vs|etc|Dr|Mr|Ms|Co|Inc|Ltd|cf|approx|para)\.|\b[A-Z]\.)$")
+_MARKERS_AFTER_STOP = re.compile(r"([.。!?！？;；])((?:\s*\[\d{1,3}\])+)")
 _BULLET = re.compile(r"^(?:[-*•]\s+|\d+\)\s+)")
 
 
@@ -36,3 +37,8 @@ def split_sentences(text: str) -> list[str]:
                 merged.append(piece)
         sentences.extend(merged)
     return sentences
+
+
+def split_cited(text: str) -> list[str]:
+    """Sentences of a cited answer, each keeping the [n] markers written after its full stop."""
+    return split_sentences(_MARKERS_AFTER_STOP.sub(lambda m: f"{m.group(2)}{m.group(1)}", text))

@@ -20,7 +20,7 @@ from retrieval.settings import load_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Bilingual regulatory knowledge base for CGT investigator-initiated trials in China.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 
@@ -195,6 +195,101 @@ def _print_answer(answer: dict):
 
         out.print(f"[bold][{c['n']}][/bold] {source_line(c)}")
         out.print(f"    [dim]{c['quote']}[/dim]")
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="interface to bind; non-loopback needs users"),
+          port: int = typer.Option(7860, help="port")):
+    """Serve the web app (chat with sources, questionnaires, admin documents tab)."""
+    from ui.web import ServeError, serve as serve_app
+
+    try:
+        serve_app(load_settings(), host=host, port=port)
+    except ServeError as exc:
+        fail(str(exc))
+
+
+users_app = typer.Typer(help="Web app users: sponsor, staff or admin.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(name: str, role: Role = typer.Option(..., help="sponsor, staff or admin"),
+              password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from stdin")):
+    """Add a user (or reset an existing user's role and password)."""
+    from ui.users import UserError, UserStore
+
+    if not password_stdin:
+        fail("pass the password on standard input with --password-stdin (it never goes on the command line)")
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        UserStore(load_settings().users_path).add(name, role.value, password)
+    except UserError as exc:
+        fail(str(exc))
+    err.print(f"user {name} saved with role {role.value}")
+
+
+@users_app.command("list")
+def users_list(as_json: bool = typer.Option(False, "--json")):
+    """List users and their roles (never their password hashes)."""
+    from ui.users import UserStore
+
+    rows = UserStore(load_settings().users_path).list()
+    if as_json:
+        print_json(rows)
+    for row in [] if as_json else rows:
+        out.print(f"{row['name']}\t{row['role']}")
+
+
+@users_app.command("remove")
+def users_remove(name: str):
+    """Remove a user."""
+    from ui.users import UserStore
+
+    if not UserStore(load_settings().users_path).remove(name):
+        fail(f"no user named {name!r}")
+    err.print(f"user {name} removed")
+
+
+@app.command("eval")
+def eval_(gold: Optional[Path] = typer.Option(None, help="gold JSONL (default: evals/gold/questions.jsonl)"),
+          split: Optional[str] = typer.Option(None, help="dev or test (default: all questions)"),
+          pipelines: str = typer.Option(",".join(("iitkb", "iitkb-no-expansion", "iitkb-no-bm25",
+                                                  "iitkb-no-dense", "bm25", "llamaindex-default")),
+                                        help="comma-separated pipelines to compare"),
+          limit: int = typer.Option(0, help="only the first N questions (smoke runs)"),
+          as_json: bool = typer.Option(False, "--json"),
+          report_dir: Optional[Path] = typer.Option(None, "--report", help="write report.md and plots here")):
+    """Evaluate retrieval and answers on a gold set, with baselines side by side."""
+    from evals.gold import DEFAULT_GOLD, GoldError, load_gold
+    from evals.report import table
+    from evals.run import EvalError, evaluate, public_summary, write_report
+
+    try:
+        questions = load_gold(gold or DEFAULT_GOLD, split)
+    except GoldError as exc:
+        fail(str(exc))
+    questions = questions[:limit] if limit else questions
+    settings = load_settings()
+    with progress_bar("evaluating") as bar:
+        task = bar.add_task("", total=None)
+
+        def tick(name: str, done: int, total: int):
+            bar.update(task, completed=done, total=total, description=name)
+
+        try:
+            report = _open(lambda: evaluate(settings, questions, [p.strip() for p in pipelines.split(",")],
+                                            progress=tick))
+        except EvalError as exc:
+            fail(str(exc))
+    report["split"] = split
+    if report_dir is not None:
+        path = write_report(report, report_dir, str(gold or DEFAULT_GOLD))
+        err.print(f"report written to {path}")
+    if as_json:
+        print_json(public_summary(report))
+    else:
+        out.print(table(report))
 
 
 def _open(factory):
