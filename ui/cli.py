@@ -292,6 +292,30 @@ def eval_(gold: Optional[Path] = typer.Option(None, help="gold JSONL (default: e
         out.print(table(report))
 
 
+@app.command()
+def bench(sizes: str = typer.Option("1000,10000,100000", help="comma-separated corpus sizes in chunks"),
+          server_size: int = typer.Option(1000, help="also run this size against a `chroma run` server (0: skip)"),
+          as_json: bool = typer.Option(False, "--json"),
+          report_dir: Optional[Path] = typer.Option(None, "--report", help="write report.md and plots here")):
+    """Ingestion throughput, re-ingest, latency and memory against corpus size, beside llama-index."""
+    from evals.bench import run_bench
+    from evals.bench_report import bench_table, write_bench_report
+
+    try:
+        wanted = [int(s) for s in sizes.split(",") if s.strip()]
+    except ValueError:
+        fail(f"--sizes must be comma-separated integers, not {sizes!r}")
+    if not wanted or min(wanted) < 20:
+        fail("--sizes needs sizes of at least 20 chunks")
+    result = run_bench(wanted, server_size or None, progress=lambda m: err.print(f"[dim]bench: {m}[/dim]"))
+    if report_dir is not None:
+        err.print(f"report written to {write_bench_report(result, report_dir)}")
+    if as_json:
+        print_json(result)
+    else:
+        out.print(bench_table(result))
+
+
 def _open(factory):
     """Build a component, turning configuration errors into one clear line."""
     from retrieval.embedders import EmbedderError

