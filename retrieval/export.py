@@ -1,12 +1,13 @@
 """Answers out: JSONL (one DESIGN.md object per line), Markdown, or a DOCX proposal draft.
 
 The DOCX is what a proposal writer edits: one section per question, the answer with its [n]
-markers, the sources as numbered notes under each answer, and a review disclaimer up front.
+markers, each source as a Word footnote on its marker, and a review disclaimer up front.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 DISCLAIMER = {
@@ -53,19 +54,66 @@ def to_markdown(answers: list[dict], title: str) -> str:
 
 
 def to_docx(answers: list[dict], title: str):
+    """One section per question; each citation is a real Word footnote on its [n] marker."""
     import docx
-    from docx.shared import Pt
 
     document = docx.Document()
     document.add_heading(title, level=0)
     for language in ("en", "zh"):
         document.add_paragraph(DISCLAIMER[language]).runs[0].italic = True
+    notes: list[str] = []
     for number, a in enumerate(answers, start=1):
         document.add_heading(f"{number}. {a.get('question') or a.get('id')}", level=1)
-        document.add_paragraph(f"Error: {a['error']}" if a.get("error") else a["answer"])
-        for c in a.get("citations", []):
-            note = document.add_paragraph()
-            marker = note.add_run(f"[{c['n']}] ")
-            marker.font.superscript = True
-            note.add_run(f"{source_line(c)}: \u201c{c['quote']}\u201d").font.size = Pt(9)
+        paragraph = document.add_paragraph()
+        if a.get("error"):
+            paragraph.add_run(f"Error: {a['error']}")
+            continue
+        by_n = {c["n"]: c for c in a.get("citations", [])}
+        ids = {}
+        for piece in re.split(r"(\[\d+\])", a["answer"]):
+            marker = re.fullmatch(r"\[(\d+)\]", piece)
+            if marker and int(marker.group(1)) in by_n:
+                n = int(marker.group(1))
+                if n not in ids:
+                    c = by_n[n]
+                    notes.append(f"{source_line(c)}: \u201c{c['quote']}\u201d")
+                    ids[n] = len(notes)
+                paragraph.add_run(piece)
+                paragraph._p.append(_footnote_reference(ids[n]))
+            elif piece:
+                paragraph.add_run(piece)
+    if notes:
+        _add_footnotes_part(document, notes)
     return document
+
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _footnote_reference(note_id: int):
+    from docx.oxml import parse_xml
+
+    return parse_xml(f'<w:r xmlns:w="{_W}"><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+                     f'<w:footnoteReference w:id="{note_id}"/></w:r>')
+
+
+def _add_footnotes_part(document, notes: list[str]):
+    """python-docx has no footnote API: write word/footnotes.xml and relate it to the body."""
+    from xml.sax.saxutils import escape
+
+    from docx.opc.constants import CONTENT_TYPE, RELATIONSHIP_TYPE
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    body = [f'<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>',
+            f'<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/>'
+            f'</w:r></w:p></w:footnote>']
+    for note_id, text in enumerate(notes, start=1):
+        body.append(f'<w:footnote w:id="{note_id}"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+                    f'<w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> {escape(text)}</w:t></w:r></w:p>'
+                    f'</w:footnote>')
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes xmlns:w="{_W}">'
+           + "".join(body) + "</w:footnotes>")
+    part = Part(PackURI("/word/footnotes.xml"), CONTENT_TYPE.WML_FOOTNOTES, xml.encode("utf-8"),
+                document.part.package)
+    document.part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)

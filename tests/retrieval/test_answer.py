@@ -106,6 +106,8 @@ def test_cli_ask_json_and_batch(index_settings, tmp_path):
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert headings[0] == "1. What reviews must a study pass?" and len(headings) == 4
     assert any("must be reviewed" in p.text for p in document.paragraphs)
+    footnotes = next(p for p in document.part.package.parts if p.partname == "/word/footnotes.xml")
+    assert "Article 10" in footnotes.blob.decode() and b"footnoteReference" in document.part.blob
 
 
 def test_csv_and_txt_questionnaires(tmp_path):
