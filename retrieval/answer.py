@@ -214,7 +214,7 @@ class Answerer:
         scored = []
         for ev in evidence:
             for position, sentence in enumerate(split_sentences(ev.chunk.text)):
-                if _is_heading(sentence, ev.chunk):
+                if _is_heading(sentence, ev.chunk) or _too_short(sentence):
                     continue
                 words = set(self.searcher.tokenizer.tokens(sentence))
                 overlap = sum(idf.get(t, 0.0) for t in set(tokens) if t in words)
@@ -295,6 +295,11 @@ def _is_heading(sentence: str, chunk: Chunk) -> bool:
     stripped = sentence.strip()
     titles = f"{chunk.meta.get('section', '')} > {chunk.meta.get('context', '')}"
     return stripped in titles or (not re.search(r"[。！？；.!?;:：]$", stripped) and len(stripped) < 40)
+
+
+def _too_short(sentence: str) -> bool:
+    """"Yes." or "不得收费。" alone says too little to stand as a cited statement."""
+    return len(re.findall(r"[\u4e00-\u9fff]", sentence)) < 8 and len(sentence.split()) < 5
 
 
 def _closest_sentence(claim: str, text: str) -> str:

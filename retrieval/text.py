@@ -6,8 +6,9 @@ import re
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
-_ZH_END = re.compile(r"(?<=[。！？；])")
-_EN_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"“(\[])")
+# Semicolons join clauses of one statement, so they do not end a sentence here.
+_ZH_END = re.compile(r"(?<=[。！？])")
+_EN_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(\[])")
 _ABBREV = re.compile(r"(?:\b(?:No|Art|Arts|e\.g|i\.e|vs|etc|Dr|Mr|Ms|Co|Inc|Ltd|cf|approx|para)\.|\b[A-Z]\.)$")
 _MARKERS_AFTER_STOP = re.compile(r"([.。!?！？;；])((?:\s*\[\d{1,3}\])+)")
 _BULLET = re.compile(r"^(?:[-*•]\s+|\d+\)\s+)")
