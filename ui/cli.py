@@ -289,7 +289,7 @@ def eval_(gold: Optional[Path] = typer.Option(None, help="gold JSONL (default: e
     if as_json:
         print_json(public_summary(report))
     else:
-        out.print(table(report))
+        sys.stdout.write(table(report) + "\n")
 
 
 @app.command()
@@ -313,7 +313,7 @@ def bench(sizes: str = typer.Option("1000,10000,100000", help="comma-separated c
     if as_json:
         print_json(result)
     else:
-        out.print(bench_table(result))
+        sys.stdout.write(bench_table(result) + "\n")
 
 
 def _open(factory):

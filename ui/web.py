@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from pathlib import Path
 
 import gradio as gr
@@ -75,6 +76,7 @@ TEXT = {
     "question_hint": ("e.g. Can I run a CAR-T IIT without an IND?",
                       "例如：境外申办方把样本运出境需要人类遗传资源审批吗？"),
     "ask": ("Ask", "提问"),
+    "empty": ("Type a question first.", "请先输入问题。"),
     "clear": ("New conversation", "新对话"),
     "filters": ("Filters", "筛选"),
     "f_lang": ("Document language", "文件语言"),
@@ -103,7 +105,6 @@ TEXT = {
     "q_text": ("…or paste questions, one per line", "……或粘贴问题，每行一个"),
     "q_run": ("Draft answers", "起草答案"),
     "q_table": ("Draft answers", "答案草稿"),
-    "q_headers": (["#", "Question", "Answer", "Sources"], ["#", "问题", "答案", "来源"]),
     "dl_docx": ("Download DOCX", "下载 DOCX"),
     "dl_md": ("Download Markdown", "下载 Markdown"),
     "d_intro": ("Add documents to the index: {types}, up to {mb:g} MB each. Front matter or a "
@@ -118,8 +119,6 @@ TEXT = {
     "d_run": ("Ingest", "导入"),
     "d_report": ("Run report", "运行报告"),
     "d_table": ("Indexed documents", "已索引的文件"),
-    "d_headers": (["doc_id", "title", "lang", "type", "status", "access", "chunks", "path"],
-                  ["doc_id", "标题", "语言", "类型", "状态", "访问", "分块数", "路径"]),
     "d_pick": ("Document to remove", "要移除的文件"),
     "d_remove": ("Remove from index", "从索引中移除"),
     "removed": ("Removed {doc_id} from the index.", "已从索引中移除 {doc_id}。"),
@@ -132,6 +131,10 @@ STATUS_NAMES = {"in_force": ("in force", "现行有效"), "trial": ("trial", "�
                 "draft": ("draft", "征求意见稿"), "superseded": ("superseded", "已被取代"),
                 "not_yet_in_force": ("not yet in force", "尚未施行")}
 UI_LANGS = ("English", "中文")
+# Table headers stay put when the interface language changes (Gradio keeps a table's headers with
+# its rows), so they carry both languages, or the catalog's field names.
+QUESTIONNAIRE_HEADERS = ["#", "Question 问题", "Answer 答案", "Sources 来源"]
+DOCUMENT_HEADERS = ["doc_id", "title", "lang", "doc_type", "status", "access", "chunks", "path"]
 
 CSS = """
 .kb-sources {display: flex; flex-direction: column; gap: 10px; max-height: 680px; overflow-y: auto;}
@@ -175,6 +178,7 @@ class Context:
         self.ingest_lock = threading.Lock()
         self._ingestor = None
         self.scratch = Path(tempfile.mkdtemp(prefix="iitkb-web-"))
+        weakref.finalize(self, shutil.rmtree, self.scratch, True)
 
     @property
     def searcher(self):
@@ -216,12 +220,22 @@ class Context:
 
 
 # rendering ---------------------------------------------------------------------------------
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$&])")
+_MD_INLINE = re.compile(r"([\\`*_<>|$~])")
+_MD_LINE_START = re.compile(r"(?m)^(\s*)([#+=-]|\d+[.)])")
 
 
 def md_escape(text: str) -> str:
-    """Document text shown as literal text in the chat's Markdown, never as markup."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    """Document text shown as literal text in the chat's Markdown, never as markup.
+
+    Only what Markdown would act on is escaped (so a copied answer keeps its [n] markers
+    clean): inline markup characters, a link's "](", and list or heading marks at a line start."""
+    text = _MD_INLINE.sub(r"\\\1", text).replace("](", "]\\(")
+    return _MD_LINE_START.sub(lambda m: m.group(1) + _escape_mark(m.group(2)), text)
+
+
+def _escape_mark(mark: str) -> str:
+    """A backslash goes before the punctuation ("12." -> "12\\."): it escapes nothing else."""
+    return mark[:-1] + "\\" + mark[-1] if mark[0].isdigit() else "\\" + mark
 
 
 def highlight(text: str, quote: str) -> str:
@@ -293,19 +307,19 @@ def _chat_handlers(ctx: Context):
         role = ctx.role(request)
         question = (question or "").strip()
         if not question:
-            raise gr.Error(t("question_hint", ui))
+            raise gr.Error(t("empty", ui))
         filters = make_filters(lang, doc_type, statuses, as_of)
         history = list(history or []) + [{"role": "user", "content": md_escape(question)},
                                          {"role": "assistant", "content": t("searching", ui)}]
-        yield history, "", gr.skip(), gr.skip()
+        yield list(history), "", gr.skip(), gr.skip()
         try:
             for step in ctx.answerer.stream(question, role=role, filters=filters):
                 if isinstance(step, str):
                     history[-1] = {"role": "assistant", "content": md_escape(step) + " ▌"}
-                    yield history, "", gr.skip(), gr.skip()
+                    yield list(history), "", gr.skip(), gr.skip()
                 else:
                     history[-1] = {"role": "assistant", "content": md_escape(step.answer)}
-                    yield history, "", sources_html(step, ui), step
+                    yield list(history), "", sources_html(step, ui), step
         except FilterError as exc:
             raise gr.Error(str(exc)) from None
 
@@ -324,7 +338,7 @@ def _questionnaire_handler(ctx: Context):
         role = ctx.role(request)
         folder = ctx.fresh_dir()
         if upload:
-            path = Path(upload)
+            path = uploaded_file(upload)
             if path.suffix.lower() not in QUESTIONNAIRE_TYPES:
                 raise gr.Error(f"unsupported questionnaire type {path.suffix or '(none)'}: use "
                                f"{', '.join(QUESTIONNAIRE_TYPES)}")
@@ -353,12 +367,25 @@ def _questionnaire_handler(ctx: Context):
         write_answers(answers, folder / "draft-answers.docx")
         write_answers(answers, folder / "draft-answers.md")
         rows = [[number, a.get("question") or a.get("id"), a.get("error") or a["answer"],
-                 "\n".join(f"[{c['n']}] {source_line(c)}" for c in a.get("citations", []))]
+                 "<br>".join(md_escape(f"[{c['n']}] {source_line(c)}") for c in a.get("citations", []))]
                 for number, a in enumerate(answers, start=1)]
         return (rows, gr.DownloadButton(value=str(folder / "draft-answers.docx"), visible=True),
                 gr.DownloadButton(value=str(folder / "draft-answers.md"), visible=True))
 
     return run
+
+
+def uploaded_file(value) -> Path:
+    """A file that came in through Gradio's upload route, never a server path a caller names.
+
+    An event can be posted by hand with any path as a file input, so this is checked here
+    rather than trusted to the form."""
+    from gradio.utils import get_upload_folder
+
+    path = Path(str(value)).resolve()
+    if not path.is_relative_to(Path(get_upload_folder()).resolve()) or not path.is_file():
+        raise gr.Error("upload the file through the form: only uploaded files are read")
+    return path
 
 
 def safe_upload_name(original: str) -> str:
@@ -386,12 +413,14 @@ def _document_handlers(ctx: Context):
         saved, rejected = [], []
         limit = ctx.settings.max_file_mb
         for file in files:
-            source = Path(file)
+            source = uploaded_file(file)
             try:
                 name = safe_upload_name(source.name)
                 size_mb = source.stat().st_size / 1e6
                 if size_mb > limit:
                     raise ValueError(f"file is {size_mb:.1f} MB, over the {limit:g} MB limit")
+                if uploads / name in saved:
+                    raise ValueError(f"another file in this upload is also saved as {name}; rename one")
             except ValueError as exc:
                 rejected.append({"path": source.name, "reason": str(exc)})
                 continue
@@ -401,8 +430,9 @@ def _document_handlers(ctx: Context):
             saved.append(target)
         with ctx.ingest_lock:
             ingestor = ctx.ingestor()
-            ingestor.progress = lambda done, total, path: progress((done, total), desc=path)
+            ingestor.progress = lambda done, total, path: progress((done, total), desc=Path(path).name)
             report = ingestor.run(saved, access=access).to_json() if saved else {}
+            _drop_unindexed(ingestor, saved)
         report = {**{"added": 0, "updated": 0, "unchanged": 0, "removed": 0, "chunks_embedded": 0},
                   **report, "skipped": rejected + report.get("skipped", [])}
         report["saved_as"] = [str(p.relative_to(ctx.settings.data_dir)) for p in saved]
@@ -425,6 +455,22 @@ def _document_handlers(ctx: Context):
         return (t("removed", ui).format(doc_id=doc_id), *document_views(ctx, "admin"))
 
     return ingest, remove
+
+
+def _drop_unindexed(ingestor, saved: list[Path]) -> None:
+    """A saved upload the run skipped (unreadable, a duplicate doc_id) is deleted, not left behind."""
+    from ingest.pipeline import display_path
+
+    indexed = {record.path for record in ingestor.catalog.documents(state=None)}
+    for path in saved:
+        if display_path(path) not in indexed:
+            path.unlink(missing_ok=True)
+
+
+def doc_type_choices(ctx: Context, role: str, ui: str) -> list[tuple[str, str]]:
+    """Types of the documents this role can see: a sponsor's list never hints at internal ones."""
+    types = sorted({d.get("doc_type", "") for d in ctx.visible_documents(role)} - {""})
+    return [(t("any", ui), "any")] + [(x, x) for x in types]
 
 
 def document_views(ctx: Context, role: str):
@@ -463,10 +509,8 @@ def build_app(settings: Settings, answerer: Answerer | None = None) -> gr.Blocks
 
         def on_load(request: gr.Request):
             role = ctx.role(request)
-            types = sorted({d.get("doc_type", "") for d in ctx.visible_documents(role)} - {""})
             return (_who(ctx, request, role, "English"), gr.Tab(visible=role == "admin"),
-                    gr.Dropdown(choices=[(t("any", "English"), "any")] + [(x, x) for x in types]),
-                    *document_views(ctx, role))
+                    gr.Dropdown(choices=doc_type_choices(ctx, role, "English")), *document_views(ctx, role))
 
         demo.load(on_load, outputs=[who, docs_tab, chat["doc_type"], documents["d_table"], documents["d_pick"]],
                   api_visibility="private")
@@ -493,7 +537,7 @@ def _chat_tab(ctx: Context, ui, last) -> dict:
                     lang = gr.Dropdown([(t("any", "English"), "any"), ("中文 (zh)", "zh"), ("English (en)", "en")],
                                        value="any", label=t("f_lang", "English"))
                     doc_type = gr.Dropdown([(t("any", "English"), "any")], value="any",
-                                           label=t("f_type", "English"), allow_custom_value=True)
+                                           label=t("f_type", "English"))
                     as_of = gr.Textbox(label=t("f_as_of", "English"), info=t("f_as_of_info", "English"),
                                        placeholder="2025-01-01")
                 status = gr.CheckboxGroup([(STATUS_NAMES[s][0], s) for s in STATUSES], label=t("f_status", "English"),
@@ -523,8 +567,9 @@ def _questionnaire_tab(ctx: Context, ui) -> dict:
                          elem_id="q-file")
         pasted = gr.Textbox(label=t("q_text", "English"), lines=6, elem_id="q-text")
     q_run = gr.Button(t("q_run", "English"), variant="primary", elem_id="q-run")
-    table = gr.Dataframe(headers=t("q_headers", "English"), label=t("q_table", "English"), wrap=True,
-                         interactive=False, column_widths=["5%", "25%", "45%", "25%"], elem_id="q-table")
+    table = gr.Dataframe(headers=QUESTIONNAIRE_HEADERS, label=t("q_table", "English"), wrap=True,
+                         interactive=False, column_widths=["5%", "25%", "45%", "25%"], elem_id="q-table",
+                         datatype=["number", "str", "str", "markdown"])
     with gr.Row():
         docx = gr.DownloadButton(t("dl_docx", "English"), visible=False)
         markdown = gr.DownloadButton(t("dl_md", "English"), visible=False)
@@ -545,8 +590,9 @@ def _documents_tab(ctx: Context, ui) -> dict:
                               value="internal", label=t("d_access", "English"), elem_id="d-access")
             run = gr.Button(t("d_run", "English"), variant="primary", elem_id="d-run")
     report = gr.JSON(label=t("d_report", "English"), elem_id="d-report")
-    table = gr.Dataframe(headers=t("d_headers", "English"), label=t("d_table", "English"), interactive=False,
-                         wrap=True, elem_id="d-table")
+    table = gr.Dataframe(headers=DOCUMENT_HEADERS, label=t("d_table", "English"), interactive=False,
+                         wrap=True, elem_id="d-table",
+                         column_widths=["15%", "29%", "6%", "9%", "10%", "8%", "7%", "16%"])
     with gr.Row():
         pick = gr.Dropdown([], label=t("d_pick", "English"), scale=3, elem_id="d-pick")
         remove_button = gr.Button(t("d_remove", "English"), variant="stop", scale=1, elem_id="d-remove")
@@ -576,8 +622,7 @@ def _translator(ctx: Context, c: dict):
     def translate(ui, last, request: gr.Request):
         role = ctx.role(request)
         zh = ui == "中文"
-        labels = {key: gr.update(label=t(key, ui)) for key in (
-            "q_file", "q_text", "q_table", "d_files", "d_report", "d_table", "d_pick")}
+        labels = {key: gr.update(label=t(key, ui)) for key in ("q_file", "q_text", "d_files", "d_report", "d_pick")}
         return {
             c["who"]: _who(ctx, request, role, ui), c["header"]: f"### {t('title', ui)}\n{t('intro', ui)}",
             c["chat_tab"]: gr.Tab(label=t("tab_chat", ui)),
@@ -590,12 +635,13 @@ def _translator(ctx: Context, c: dict):
             c["filters"]: gr.Accordion(label=t("filters", ui)),
             c["lang"]: gr.Dropdown(label=t("f_lang", ui), choices=[(t("any", ui), "any"), ("中文 (zh)", "zh"),
                                                                   ("English (en)", "en")]),
-            c["doc_type"]: gr.Dropdown(label=t("f_type", ui)),
+            c["doc_type"]: gr.Dropdown(label=t("f_type", ui), choices=doc_type_choices(ctx, role, ui)),
             c["as_of"]: gr.Textbox(label=t("f_as_of", ui), info=t("f_as_of_info", ui)),
             c["status"]: gr.CheckboxGroup(label=t("f_status", ui), info=t("f_status_info", ui),
                                           choices=[(STATUS_NAMES[s][1 if zh else 0], s) for s in STATUSES]),
             c["sources_title"]: f"#### {t('sources', ui)}", c["sources"]: sources_html(last, ui),
             c["q_intro"]: t("q_intro", ui), c["q_run"]: gr.Button(t("q_run", ui)),
+            c["q_table"]: gr.update(label=t("q_table", ui)), c["d_table"]: gr.update(label=t("d_table", ui)),
             c["dl_docx"]: gr.DownloadButton(label=t("dl_docx", ui)),
             c["dl_md"]: gr.DownloadButton(label=t("dl_md", ui)),
             c["d_intro"]: _docs_intro(ctx, ui), c["d_run"]: gr.Button(t("d_run", ui)),
@@ -613,11 +659,24 @@ def _api_ask(ctx: Context):
         """Answer one question with citations (DESIGN.md JSON); the role comes from the login."""
         role = ctx.role(request)
         try:
-            return ctx.answerer.ask(question, role=role).to_json()
+            return api_answer(ctx.answerer.ask(question, role=role))
         except FilterError as exc:
             raise gr.Error(str(exc)) from None
 
     return ask
+
+
+def api_answer(answer: Answer) -> dict:
+    """The DESIGN.md object for remote callers, each citation's server path giving way to a link.
+
+    gradio_client takes any dict with a string "path" for a file to download (and fails on it),
+    and a server path means nothing to a remote caller anyway. "path" stays, as null; "url"
+    (relative to the app's address) opens the cited file through the role-checked route."""
+    data = answer.to_json()
+    for citation in data["citations"]:
+        citation["url"] = source_link(citation["doc_id"], citation.get("page"))
+        citation["path"] = None
+    return data
 
 
 # serving -----------------------------------------------------------------------------------
@@ -650,6 +709,9 @@ def make_server(settings: Settings, answerer: Answerer | None = None) -> FastAPI
                                    "sans-serif"], font_mono=["monospace"]),
         css=CSS)
     gradio_app.extend(r.app for r in server.routes if isinstance(r, Mount))
+    # mount_gradio_app leaves this False, which makes Gradio skip its own check that a file
+    # input was uploaded (and not named by the caller); set it so that check runs too.
+    demo.has_launched = True
     return server
 
 
