@@ -81,7 +81,10 @@ class LexicalIndex:
         return index
 
     def idf(self, tokens: list[str]) -> dict[str, float]:
-        """Inverse document frequency of each token (0 for tokens the corpus never uses)."""
+        """Inverse document frequency of each token.
+
+        A token the corpus never uses gets the highest value: "Guangzhou" or "visa" in a question
+        is the strongest sign that the knowledge base does not cover it."""
         if self.bm25 is None:
             return {t: 0.0 for t in tokens}
         indptr, vocab, n = self.bm25.scores["indptr"], self.bm25.vocab_dict, len(self.ids)
@@ -89,7 +92,7 @@ class LexicalIndex:
         for token in tokens:
             tid = vocab.get(token)
             df = int(indptr[tid + 1] - indptr[tid]) if tid is not None and tid + 1 < len(indptr) else 0
-            out[token] = float(np.log(1 + (n - df + 0.5) / (df + 0.5))) if df else 0.0
+            out[token] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
         return out
 
     def search(self, tokens: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
