@@ -11,8 +11,6 @@ All of them answer through the same extractive Answerer, so answer metrics compa
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from retrieval.embedders import Embedder
 from retrieval.filters import Filters, check_role
 from retrieval.schema import Chunk, ScoredChunk
@@ -30,10 +28,12 @@ class CachedQueries(Embedder):
     def __init__(self, inner: Embedder):
         self.inner = inner
         self.backend, self.model, self.dim, self.max_tokens = inner.backend, inner.model, inner.dim, inner.max_tokens
-        self.embed_query = lru_cache(maxsize=4096)(inner.embed_query)
+        self._queries: dict[str, object] = {}
 
-    def embed_query(self, text: str):  # replaced per instance by the cached bound method
-        return self.inner.embed_query(text)
+    def embed_query(self, text: str):
+        if text not in self._queries:
+            self._queries[text] = self.inner.embed_query(text)
+        return self._queries[text]
 
     def embed_passages(self, texts: list[str]):
         return self.inner.embed_passages(texts)
