@@ -102,6 +102,20 @@ def render_docx(meta: dict, body: str, out: Path) -> None:
         else:
             doc.add_paragraph(text)
     doc.save(str(out))
+    _pin_zip_times(out)
+
+
+def _pin_zip_times(path: Path) -> None:
+    """A DOCX is a zip whose entries carry the save time; pinning them keeps the content hash,
+    so re-rendering does not make ingestion embed an unchanged document again."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        entries = [(info.filename, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in entries:
+            dst.writestr(zipfile.ZipInfo(name, date_time=FIXED_DATE.timetuple()[:6]), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
 
 
 RENDERERS = {"pdf": render_pdf, "docx": render_docx}
