@@ -142,7 +142,7 @@ class StructureParser:
             self._start(text, f"q:{int(faq.group(1))}", level, text)
             return True
         numbered = _NUMBERED.match(text)
-        if numbered:
+        if numbered and (heading or self._in_sequence(numbered.group(1))):
             self.top_number = int(numbered.group(1).split(".")[0])
             self._start(text, f"sec:{numbered.group(1)}", level, text)
             return True
@@ -159,6 +159,14 @@ class StructureParser:
             self._start(text, f"h:{len(self.units)}", level, text)
             return True
         return False
+
+    def _in_sequence(self, number: str) -> bool:
+        """Without marked headings (PDF, plain text), "1. Take the sample" inside section 4.2 is a
+        list item, not section 1: a numbered line opens a section only where the numbering runs on."""
+        parts = [int(p) for p in number.split(".")]
+        if len(parts) == 1:
+            return parts[0] == self.top_number + 1
+        return parts[0] == self.top_number
 
 
 class Chunker:

@@ -7,8 +7,6 @@ import pytest
 from retrieval.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"
-# Needs the full bundled corpus (issue 3, in progress): run with `make test-slow`.
-pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

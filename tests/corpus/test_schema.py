@@ -43,7 +43,6 @@ def test_every_document_has_valid_unique_metadata(docs):
         assert meta.issuer and meta.doc_type, path
 
 
-@pytest.mark.slow  # needs the full bundled corpus (issue 3, in progress)
 def test_every_source_id_has_zh_and_en(docs):
     langs = defaultdict(set)
     for _, meta in docs:
@@ -62,7 +61,6 @@ def test_public_documents_list_their_sources_and_sops_are_internal(docs):
             assert meta.access == "public" and meta.sources, f"{path}: public documents list their sources"
 
 
-@pytest.mark.slow  # needs the full bundled corpus (issue 3, in progress)
 def test_at_least_eight_bilingual_sops(docs):
     sops = {meta.source_id for _, meta in docs if meta.doc_type == "sop"}
     assert len(sops) >= 8
@@ -70,7 +68,6 @@ def test_at_least_eight_bilingual_sops(docs):
         assert any(topic in s for s in sops), f"no SOP about {topic}"
 
 
-@pytest.mark.slow  # needs the full bundled corpus (issue 3, in progress)
 def test_pdf_and_docx_renderings_with_sidecars():
     pdfs, docxs = sorted(CORPUS.rglob("*.pdf")), sorted(CORPUS.rglob("*.docx"))
     assert len(pdfs) >= 3 and len(docxs) >= 2

@@ -85,3 +85,13 @@ def test_every_chunk_carries_the_design_metadata(chunker):
 def test_budget_is_checked_at_construction(e5):
     with pytest.raises(ValueError, match="too small"):
         Chunker(e5.count_tokens, max_tokens=10)
+
+
+def test_unmarked_list_items_stay_inside_their_section(chunker):
+    # A PDF has no heading marks: "1. 采集" inside 2.1 is a step, not section 1.
+    lines = [Line(t, page=1) for t in ("1. 目的", "说明本规程的目的。", "2. 操作程序", "2.1 处理时限",
+                                        "1. 采集", "2. 运输", "2.2 流式检测", "检测 CD3 与 CAR。", "3. 记录", "保存 15 年。")]
+    chunks = chunker.chunk(meta(lang="zh"), lines)
+    keys = [c.meta["section_key"] for c in chunks]
+    assert keys == ["sec:1", "sec:2.1", "sec:2.2", "sec:3"]
+    assert "2. 运输" in chunks[1].text
