@@ -95,6 +95,9 @@ class LexicalIndex:
             out[token] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
         return out
 
+    def knows(self, token: str) -> bool:
+        return self.bm25 is not None and token in self.bm25.vocab_dict
+
     def search(self, tokens: list[str], k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         if self.bm25 is None or not tokens:
             return []

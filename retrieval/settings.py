@@ -31,13 +31,13 @@ class Settings:
     glossary_path: Path = PROJECT_ROOT / "corpus" / "glossary.tsv"
     users_file: Path | None = None             # default: data_dir / "users.json"
     # retrieval
-    rrf_k: int = 60
+    rrf_k: int = 10
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
     candidates: int = 40
     reranker_model: str = ""                   # a CrossEncoder directory; empty: no re-ranking
     # answers
-    abstain_threshold: float = 0.0             # fused-score floor; 0 means the calibrated default
+    abstain_threshold: float = 0.0             # support floor (0..1); 0 means the tuned default
     llm_url: str = ""                          # OpenAI-compatible endpoint; empty: extractive answers
     llm_model: str = ""
     llm_api_key: str = ""

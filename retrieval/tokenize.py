@@ -18,8 +18,11 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 EN_STOP = frozenset("""a an and are as at be by can do does for from has have how i if in is it its
 may must of on or shall should that the their there these this to was what when where which who
-will with within without you your""".split())
-ZH_STOP = frozenset("的 了 和 与 及 或 是 在 对 由 为 将 等 中 应 应当 可以 其 并 于 以 之 个 我 吗 呢 吧 哪些 什么 如何 怎么 是否 需要 一个".split())
+will with within without you your we our us they say says said tell mean means please did about any
+also""".split())
+ZH_STOP = frozenset("""的 了 和 与 及 或 是 在 对 由 为 将 等 中 应 应当 可以 其 并 于 以 之 个 我 吗 呢 吧 哪些 什么 如何
+怎么 是否 需要 一个 多少 几 哪 哪个 哪里 哪儿 谁 何时 什么样 怎样 为什么 你们 我们 他们 您 有没有 能不能 能否 请问
+一下 还 都 也 就 这 那 这个 那个 么 吗？ 呢？""".split())
 
 
 class Tokenizer:
@@ -40,6 +43,10 @@ class Tokenizer:
                 tokenizer.add_word(term, freq=2000)
             self._tokenizer = tokenizer
         return self._tokenizer
+
+    def is_word(self, token: str) -> bool:
+        """Whether jieba's dictionary knows a Chinese token; its HMM also invents fragments (单是)."""
+        return bool(self._jieba.FREQ.get(token))
 
     def tokens(self, text: str) -> list[str]:
         out: list[str] = []
