@@ -44,7 +44,7 @@ class Glossary:
 
     def __post_init__(self):
         forms = {(form.lower(), term) for term in self.terms for form in term.forms}
-        self._forms = sorted(forms, key=lambda pair: -len(pair[0]))
+        self._forms = [(form, term, _pattern(form)) for form, term in sorted(forms, key=lambda pair: -len(pair[0]))]
 
     @property
     def zh_terms(self) -> tuple[str, ...]:
@@ -54,8 +54,14 @@ class Glossary:
         """Terms mentioned in ``text``, longest surface forms first, without overlaps."""
         lowered = text.lower()
         found: list[Term] = []
-        for form, term in self._forms:
-            position = _find(lowered, form)
+        for form, term, pattern in self._forms:
+            if form not in lowered:             # cheap test first: a query mentions a handful of terms
+                continue
+            if pattern:
+                match = pattern.search(lowered)
+                position = match.start() if match else -1
+            else:
+                position = lowered.find(form)
             if position < 0:
                 continue
             lowered = lowered[:position] + "\0" * len(form) + lowered[position + len(form):]
@@ -71,12 +77,11 @@ class Glossary:
         return extra
 
 
-def _find(haystack: str, form: str) -> int:
-    """Position of ``form``; Latin forms must stand as whole words (so 'ec' is not in 'spec')."""
+def _pattern(form: str) -> re.Pattern | None:
+    """Latin forms must stand as whole words (so 'ec' is not in 'spec'); Chinese forms need no pattern."""
     if not re.search(r"[a-z0-9]", form):
-        return haystack.find(form)
-    match = re.search(rf"(?<![a-z0-9]){re.escape(form)}(?![a-z0-9])", haystack)
-    return match.start() if match else -1
+        return None
+    return re.compile(rf"(?<![a-z0-9]){re.escape(form)}(?![a-z0-9])")
 
 
 def load_glossary(path: Path) -> Glossary:
