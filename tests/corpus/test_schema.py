@@ -83,3 +83,14 @@ def test_glossary_parses_with_enough_bilingual_terms():
     assert all(t.en and t.zh for t in glossary.terms)
     for typed in ("HGR", "人遗办", "IRB", "SUSAR", "CAR-T", "卫健委", "立项", "备案"):
         assert glossary.matches(typed), f"the termbase should know {typed!r}"
+
+
+def test_both_languages_of_a_rule_agree_on_its_facts(docs):
+    by_source = defaultdict(dict)
+    for _, meta in docs:
+        by_source[meta.source_id][meta.lang] = meta
+    for source_id, pair in by_source.items():
+        if len(pair) == 2:
+            zh, en = pair["zh"], pair["en"]
+            for field in ("doc_type", "status", "issued", "effective", "access"):
+                assert getattr(zh, field) == getattr(en, field), f"{source_id}: {field} differs between zh and en"
