@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
 import numpy as np
 
 from retrieval.catalog import Catalog
+from retrieval.filters import lexical_mask
 
 COLUMNS = ("source_id", "doc_id", "lang", "doc_type", "status", "access", "issuer")
 
@@ -94,6 +96,16 @@ class LexicalIndex:
             df = int(indptr[tid + 1] - indptr[tid]) if tid is not None and tid + 1 < len(indptr) else 0
             out[token] = float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
         return out
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {chunk_id: i for i, chunk_id in enumerate(self.ids)}
+
+    def passing(self, ids: list[str], conds) -> set[str]:
+        """The ids that meet the conditions, from the in-memory metadata columns (an id this index
+        does not hold never passes)."""
+        mask = lexical_mask(self.columns, conds)
+        return {i for i in ids if (at := self._position.get(i)) is not None and mask[at]}
 
     def knows(self, token: str) -> bool:
         return self.bm25 is not None and token in self.bm25.vocab_dict

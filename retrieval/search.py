@@ -119,7 +119,8 @@ class Searcher:
         return SearchResult(hits, query, expansions, best_dense=dense[0][1] if dense else 0.0)
 
     def _dense(self, query: str, conds, pool: int) -> list[tuple[str, float]]:
-        return self.store.query(self.embedder.embed_query(query), pool, chroma_where(conds))
+        return self.store.query(self.embedder.embed_query(query), pool, chroma_where(conds),
+                                accept=lambda ids: self.lexical().passing(ids, conds))
 
     def _lexical_hits(self, query: str, expansions: list[str], conds, pool: int):
         index = self.lexical()

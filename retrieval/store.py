@@ -8,6 +8,7 @@ refuses to run, so it can never fetch or apply a model of its own.
 from __future__ import annotations
 
 import logging
+from typing import Callable
 from urllib.parse import urlparse
 
 import numpy as np
@@ -16,6 +17,7 @@ from retrieval.schema import Chunk, to_store_metadata
 from retrieval.settings import Settings
 
 SCHEMA_VERSION = 1
+OVERFETCH = 4          # unfiltered neighbours fetched per wanted one before falling back to a where query
 
 
 class IndexMismatchError(RuntimeError):
@@ -124,11 +126,27 @@ class ChromaStore:
         metas = self.collection.get(include=["metadatas"])["metadatas"] or []
         return {m["doc_id"] for m in metas}
 
-    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """(chunk id, cosine similarity) of the ``k`` nearest chunks that pass ``where``."""
-        k = min(k, max(self.count(), 0))
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None,
+              accept: Callable[[list[str]], set[str]] | None = None) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the ``k`` nearest chunks that pass ``where``.
+
+        Chroma answers a ``where`` by scanning every row's metadata: 24 ms at 10k chunks, growing
+        with the corpus, against 3 ms unfiltered. Given ``accept`` (the same conditions: it returns
+        the ids among those given that pass them), the nearest ``OVERFETCH * k`` chunks are fetched
+        unfiltered and filtered by it; only when too few pass does the ``where`` query run."""
+        total = max(self.count(), 0)
+        k = min(k, total)
         if k == 0:
             return []
-        result = self.collection.query(query_embeddings=[np.asarray(vector, dtype=np.float32)],
-                                       n_results=k, where=where or None, include=["distances"])
+        vector = np.asarray(vector, dtype=np.float32)
+        if where and accept is not None:
+            wide = min(k * OVERFETCH, total)
+            result = self.collection.query(query_embeddings=[vector], n_results=wide, include=["distances"])
+            passing = accept(result["ids"][0])
+            rows = [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])
+                    if cid in passing]
+            if len(rows) >= k or wide == total:
+                return rows[:k]
+        result = self.collection.query(query_embeddings=[vector], n_results=k, where=where or None,
+                                       include=["distances"])
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]

@@ -35,6 +35,17 @@ def test_role_filter_applies_before_ranking_on_both_paths(searcher):
     assert internal.any() and not (mask & internal).any()
 
 
+def test_filtered_dense_query_falls_back_to_chroma_when_too_few_pass(searcher, e5):
+    # The store filters an unfiltered, wider neighbour list first; when too few pass it must ask
+    # Chroma with the where clause, so a selective filter still gets its k nearest chunks.
+    vector = e5.embed_query("SAE form F-SAE-01")
+    where = {"access": {"$in": ["internal"]}}
+    exact = searcher.store.query(vector, 2, where)
+    assert searcher.store.query(vector, 2, where, accept=lambda ids: set()) == exact
+    everything = searcher.store.query(vector, 2)
+    assert searcher.store.query(vector, 2, where, accept=lambda ids: set(ids)) == everything
+
+
 def test_english_question_finds_the_chinese_only_clause(searcher):
     hits = searcher.search("approval to send human genetic resource samples abroad", k=3).hits
     assert hits[0].chunk.meta["doc_id"] == "rule-zh" and hits[0].chunk.meta["section_key"] == "art:20"
