@@ -127,6 +127,7 @@ class Ingestor:
         self.tokenizer = tokenizer_for(load_glossary(settings.glossary_path).zh_terms)
         self.progress = progress or (lambda done, total, path: None)
         self._salt = f"{CHUNKER_VERSION}|{budget}|{settings.chunk_overlap}|{self.embedder.info}"
+        self._pending: list[tuple[str, list[Chunk], object, list[list[str]]]] = []
 
     @property
     def store(self) -> ChromaStore:
@@ -153,6 +154,7 @@ class Ingestor:
                 self._ingest_file(path, shown, access, claimed, report)
             except (SkipFile, MetadataError) as exc:
                 report.skip(shown, str(exc))
+        self._flush()
         if prune:
             self._prune(paths, report)
         if report.added or report.updated or report.removed:
@@ -196,13 +198,27 @@ class Ingestor:
         if previous and previous.doc_id != meta.doc_id:
             self.remove_document(previous.doc_id)
         self.catalog.mark_pending(meta.doc_id, shown, file_hash, asdict(meta))
-        self.store.replace_document(meta.doc_id, chunks, vectors)
-        self.catalog.commit_document(meta.doc_id, chunks, tokens)
+        self._queue(meta.doc_id, chunks, vectors, tokens)
         claimed[meta.doc_id] = shown
         if previous or moved:
             report.updated += 1
         else:
             report.added += 1
+
+    def _queue(self, doc_id: str, chunks: list[Chunk], vectors, tokens: list[list[str]]):
+        """Documents wait, marked pending in the catalog, until `write_batch` chunks can go to the
+        store in one write; a crash before the flush leaves them pending, and `recover` clears them."""
+        self._pending.append((doc_id, chunks, vectors, tokens))
+        if sum(len(c) for _, c, _, _ in self._pending) >= self.settings.write_batch:
+            self._flush()
+
+    def _flush(self):
+        if not self._pending:
+            return
+        self.store.replace_documents([(doc_id, chunks, vectors) for doc_id, chunks, vectors, _ in self._pending])
+        for doc_id, chunks, _, tokens in self._pending:
+            self.catalog.commit_document(doc_id, chunks, tokens)
+        self._pending = []
 
     def _hash(self, path: Path, access: str | None) -> str:
         digest = hashlib.sha256(path.read_bytes())

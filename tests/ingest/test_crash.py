@@ -31,8 +31,10 @@ def index_state(data_dir):
 
 
 def ingest(settings, root):
+    # Two documents per store write, so a kill can land between writes, with documents done and pending.
     return subprocess.Popen([sys.executable, "-m", "ui.cli", "ingest", str(root), "--json"],
-                            env=cli_env(settings), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            env=cli_env(settings, IITKB_WRITE_BATCH="16"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
 
 
 def kill_when_pending(proc, data_dir, timeout=240):
