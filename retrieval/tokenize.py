@@ -22,7 +22,7 @@ will with within without you your we our us they say says said tell mean means p
 also""".split())
 ZH_STOP = frozenset("""的 了 和 与 及 或 是 在 对 由 为 将 等 中 应 应当 可以 其 并 于 以 之 个 我 吗 呢 吧 哪些 什么 如何
 怎么 是否 需要 一个 多少 几 哪 哪个 哪里 哪儿 谁 何时 什么样 怎样 为什么 你们 我们 他们 您 有没有 能不能 能否 请问
-一下 还 都 也 就 这 那 这个 那个 么 吗？ 呢？""".split())
+一下 还 都 也 就 这 那 这个 那个 么""".split())
 
 
 class Tokenizer:
