@@ -35,7 +35,7 @@ test-slow: install system-deps
 	$(BIN)/python -m pytest -q -m slow
 
 eval: ingest
-	$(BIN)/iitkb eval --report reports/eval
+	$(BIN)/iitkb eval --split test --report reports/eval
 
 bench: install
 	$(BIN)/iitkb bench --report reports/bench
