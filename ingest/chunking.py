@@ -36,7 +36,7 @@ _CN_SUBNUMBERED = re.compile(r"^[（(]([一二三四五六七八九十]+)[）)]"
 _FAQ = re.compile(r"^Q(\d+)[.:：、\s]", re.I)
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
 
-CHUNKER_VERSION = "1"   # part of every file's hash: a change here re-chunks the corpus
+CHUNKER_VERSION = "2"   # part of every file's hash: a change here re-chunks the corpus
 
 
 def cn_to_int(text: str) -> int:
@@ -162,11 +162,12 @@ class StructureParser:
 
     def _in_sequence(self, number: str) -> bool:
         """Without marked headings (PDF, plain text), "1. Take the sample" inside section 4.2 is a
-        list item, not section 1: a numbered line opens a section only where the numbering runs on."""
+        list item, not section 1: a numbered line opens a section only where the numbering runs on
+        (allowing a gap of two, for a heading lost to a line wrap)."""
         parts = [int(p) for p in number.split(".")]
         if len(parts) == 1:
-            return parts[0] == self.top_number + 1
-        return parts[0] == self.top_number
+            return self.top_number < parts[0] <= self.top_number + 3
+        return self.top_number <= parts[0] <= self.top_number + 3
 
 
 class Chunker:
