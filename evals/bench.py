@@ -27,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.embedders import Embedder
-from retrieval.settings import PROJECT_ROOT, Settings
-from retrieval.text import split_sentences
+from index.embedders import Embedder
+from iitkb.settings import PROJECT_ROOT, Settings
+from iitkb.text import split_sentences
 
 QUERIES = ["Do I need HGR approval to ship samples abroad?", "How many members must an ethics committee have?",
            "SAE reporting deadline for SUSARs", "Can a foreign sponsor fund an investigator-initiated trial?",
@@ -41,7 +41,7 @@ SAMPLE = 128              # passages timed on the bare model after each real-emb
 def corpus_sentences(root: Path = PROJECT_ROOT / "corpus") -> dict[str, list[str]]:
     from ingest.loaders import load
     from ingest.pipeline import RunReport, discover
-    from retrieval.text import detect_lang
+    from iitkb.text import detect_lang
 
     found = {"zh": [], "en": []}
     for path in discover([root], RunReport()):
@@ -129,7 +129,7 @@ def _dir_mb(path: Path) -> float:
 
 def run_one(pipeline: str, size: int, work: Path, chroma_url: str = "", real_embed_max: int = 2000) -> dict:
     """One measurement, meant to run in a fresh process (see ``measure``)."""
-    from retrieval.embedders import E5Embedder
+    from index.embedders import E5Embedder
 
     corpus = build_synthetic(work / "corpus", size)
     proxy = size > real_embed_max
@@ -154,7 +154,7 @@ def _run_iitkb(settings: Settings, embedder: TimedEmbedder, corpus: Path) -> dic
     ingestor = Ingestor(settings, embedder=embedder)
     report = ingestor.run([corpus])
     seconds = time.perf_counter() - started
-    chunks = ingestor.catalog.chunk_count()
+    chunks = ingestor.index.chunk_count()
     ingestor.close()
     raw = None if embedder.proxy else bare_model_rate(embedder.inner, embedder.sample, settings.embed_batch)
     started = time.perf_counter()
@@ -226,7 +226,7 @@ def _text_kb(corpus: Path) -> float:
 
 def raw_embedder_rate(n: int = 256, batch: int = 32) -> dict:
     """Passages per second of the bare model on the corpus's own sentences, per batch size."""
-    from retrieval.embedders import E5Embedder
+    from index.embedders import E5Embedder
 
     sentences = corpus_sentences()
     rng = random.Random(3)

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.schema import LANGS, ROLES
+from iitkb.schema import LANGS, ROLES
 
 DEFAULT_GOLD = Path(__file__).resolve().parent / "gold" / "questions.jsonl"
 SPLITS = ("dev", "test")

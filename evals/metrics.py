@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from retrieval.text import split_cited
+from iitkb.text import split_cited
 
 _MARKER = re.compile(r"\[\d+\]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")

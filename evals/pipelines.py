@@ -11,11 +11,13 @@ All of them answer through the same extractive Answerer, so answer metrics compa
 
 from __future__ import annotations
 
-from retrieval.embedders import Embedder
+from iitkb.glossary import Glossary
+from iitkb.paths import resolve_stored
+from iitkb.schema import Chunk, ScoredChunk
+from iitkb.settings import Settings
+from index.embedders import Embedder
 from retrieval.filters import Filters, check_role
-from retrieval.schema import Chunk, ScoredChunk
-from retrieval.search import SearchResult, Searcher
-from retrieval.settings import Settings
+from retrieval.search import Retriever, SearchResult, Searcher
 
 PIPELINES = ("iitkb", "iitkb-no-expansion", "iitkb-no-bm25", "iitkb-no-dense", "bm25", "llamaindex-default")
 VARIANTS = {"iitkb": ("hybrid", True), "iitkb-no-expansion": ("hybrid", False),
@@ -51,7 +53,7 @@ def make_searcher(name: str, settings: Settings, embedder: Embedder, base: Searc
     raise ValueError(f"unknown pipeline {name!r}; choose from {', '.join(PIPELINES)}")
 
 
-class LlamaIndexDefault:
+class LlamaIndexDefault(Retriever):
     """VectorStoreIndex.from_documents with default splitting, retrieval top-k, nothing else.
 
     Corpus-level statistics the Answerer needs (tokenizer, IDF) come from the project's index, so
@@ -61,12 +63,12 @@ class LlamaIndexDefault:
         from llama_index.core import Document, VectorStoreIndex
 
         from ingest.loaders import load
-        from retrieval.settings import PROJECT_ROOT
 
-        self.tokenizer, self.lexical, self.expand = stats.tokenizer, stats.lexical, False
+        # Corpus statistics from the product's index; no termbase, as the default pipeline has none.
+        self.index, self.tokenizer, self.glossary = stats.index, stats.tokenizer, Glossary([])
         documents = []
-        for record in stats.catalog.documents():
-            path = PROJECT_ROOT / record.path
+        for record in stats.index.documents():
+            path = resolve_stored(record.path)
             if not path.exists():
                 continue
             text = "\n".join(line.text for line in load(path).lines)
@@ -75,7 +77,7 @@ class LlamaIndexDefault:
             documents.append(Document(text=text, metadata=meta,
                                       excluded_embed_metadata_keys=[k for k in meta if k != "title"],
                                       excluded_llm_metadata_keys=list(meta)))
-        self.index = VectorStoreIndex.from_documents(documents, embed_model=_LlamaEmbedding(embedder, settings))
+        self.vectors = VectorStoreIndex.from_documents(documents, embed_model=_LlamaEmbedding(embedder, settings))
 
     def search(self, query: str, role: str = "sponsor", k: int = 10, filters: Filters | None = None) -> SearchResult:
         from llama_index.core.vector_stores import ExactMatchFilter, MetadataFilters
@@ -84,7 +86,7 @@ class LlamaIndexDefault:
         meta_filters = None
         if filters is not None and filters.lang:
             meta_filters = MetadataFilters(filters=[ExactMatchFilter(key="lang", value=filters.lang)])
-        nodes = self.index.as_retriever(similarity_top_k=k, filters=meta_filters).retrieve(query)
+        nodes = self.vectors.as_retriever(similarity_top_k=k, filters=meta_filters).retrieve(query)
         hits = [ScoredChunk(Chunk(n.node.node_id, n.node.get_content(),
                                   {**n.node.metadata, "section": "", "section_key": "", "page": None}),
                             float(n.score or 0.0)) for n in nodes]
@@ -95,7 +97,7 @@ def _LlamaEmbedding(embedder: Embedder, settings: Settings):
     """Our embedder as a llama-index embedding model, with the run's vector cache."""
     from llama_index.core.embeddings import BaseEmbedding
 
-    from ingest.cache import EmbeddingCache
+    from index.cache import EmbeddingCache
 
     cache = EmbeddingCache(settings.data_dir, embedder.info)
 

@@ -16,10 +16,10 @@ from evals.gold import GoldQuestion
 from evals.metrics import (citation_scores, fact_recall, percentile, retrieval_scores, support_rate)
 from evals.pipelines import PIPELINES, CachedQueries, make_searcher
 from retrieval.answer import Answerer
-from retrieval.embedders import Embedder, make_embedder
+from index.embedders import Embedder, make_embedder
 from retrieval.filters import Filters
-from retrieval.settings import Settings
-from retrieval.text import detect_lang
+from iitkb.settings import Settings
+from iitkb.text import detect_lang
 
 RETRIEVAL_KEYS = ("hit@1", "hit@3", "hit@5", "hit@10", "recall@10", "mrr@10", "ndcg@10")
 
@@ -42,7 +42,7 @@ def evaluate(settings: Settings, questions: list[GoldQuestion], pipelines=PIPELI
              embedder: Embedder | None = None, progress=lambda name, done, total: None) -> dict:
     embedder = CachedQueries(embedder or make_embedder(settings))
     base = make_searcher("iitkb", settings, embedder)
-    if base.catalog.chunk_count() == 0:
+    if base.index.chunk_count() == 0:
         raise EvalError(f"the index in {settings.data_dir} is empty: run `iitkb ingest corpus/` first")
     results: dict[str, list[QuestionResult]] = {}
     for name in pipelines:

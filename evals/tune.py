@@ -18,9 +18,9 @@ from evals.gold import DEFAULT_GOLD, load_gold
 from evals.metrics import retrieval_scores
 from evals.pipelines import CachedQueries
 from retrieval.answer import Answerer
-from retrieval.embedders import make_embedder
+from index.embedders import make_embedder
 from retrieval.search import Searcher
-from retrieval.settings import load_settings
+from iitkb.settings import load_settings
 
 RRF_K = (10, 30, 60, 100)
 WEIGHTS = ((1.0, 0.5), (1.0, 0.75), (1.0, 1.0), (0.75, 1.0), (0.5, 1.0))

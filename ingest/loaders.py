@@ -13,7 +13,8 @@ from pathlib import Path
 
 import yaml
 
-SUPPORTED = (".md", ".markdown", ".pdf", ".docx", ".html", ".htm", ".txt")
+from iitkb.schema import DOCUMENT_TYPES, unsupported_type
+
 SIDECAR_SUFFIX = ".meta.yaml"
 
 
@@ -40,8 +41,8 @@ def sidecar_path(path: Path) -> Path:
 
 def load(path: Path) -> Loaded:
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        raise SkipFile(f"unsupported file type {suffix or '(none)'}: supported are {' '.join(SUPPORTED)}")
+    if suffix not in DOCUMENT_TYPES:
+        raise SkipFile(unsupported_type(suffix, DOCUMENT_TYPES))
     loader = {".pdf": load_pdf, ".docx": load_docx, ".html": load_html, ".htm": load_html,
               ".txt": load_text}.get(suffix, load_markdown)
     loaded = loader(path)

@@ -24,17 +24,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ingest.cache import EmbeddingCache
+from iitkb.glossary import load_glossary
+from iitkb.paths import on_disk, stored_path
+from iitkb.schema import DOCUMENT_TYPES, DocMeta, MetadataError, doc_meta_from_mapping, unsupported_type
+from iitkb.settings import Settings
+from iitkb.text import detect_lang
+from iitkb.tokenize import tokenizer_for
+from index.embedders import Embedder
+from index.index import Index, Written
 from ingest.chunking import CHUNKER_VERSION, Chunker, embedding_text
-from ingest.loaders import SIDECAR_SUFFIX, SUPPORTED, SkipFile, load, sidecar_path
-from retrieval.catalog import Catalog
-from retrieval.embedders import Embedder, make_embedder
-from retrieval.glossary import load_glossary
-from retrieval.schema import Chunk, DocMeta, MetadataError, doc_meta_from_mapping
-from retrieval.settings import PROJECT_ROOT, Settings
-from retrieval.store import ChromaStore
-from retrieval.text import detect_lang
-from retrieval.tokenize import tokenizer_for
+from ingest.loaders import SIDECAR_SUFFIX, SkipFile, load, sidecar_path
 
 IGNORE_FILE = ".iitkbignore"
 NOT_DOCUMENTS = (SIDECAR_SUFFIX, IGNORE_FILE)
@@ -54,15 +53,6 @@ class RunReport:
 
     def to_json(self) -> dict:
         return asdict(self)
-
-
-def display_path(path: Path) -> str:
-    """Paths inside the project are stored relative to it, so the index is portable."""
-    resolved = path.resolve()
-    try:
-        return str(resolved.relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(resolved)
 
 
 def discover(paths: list[Path], report: RunReport) -> list[Path]:
@@ -116,29 +106,19 @@ def effective_access(declared: str | None, flag: str | None) -> str:
 
 class Ingestor:
     def __init__(self, settings: Settings, embedder: Embedder | None = None,
-                 progress: Callable[[int, int, str], None] | None = None):
+                 progress: Callable[[int, int, str], None] | None = None, index: Index | None = None):
         self.settings = settings
-        self.embedder = embedder or make_embedder(settings)
-        self._store: ChromaStore | None = None
-        self.catalog = Catalog(settings.data_dir)
-        self.cache = EmbeddingCache(settings.data_dir, self.embedder.info)
+        self.index = index or Index(settings, embedder)
+        self.embedder = self.index.embedder
         budget = min(settings.chunk_tokens, self.embedder.max_tokens - 64)
         self.chunker = Chunker(self.embedder.count_tokens, budget, settings.chunk_overlap)
         self.tokenizer = tokenizer_for(load_glossary(settings.glossary_path).zh_terms)
         self.progress = progress or (lambda done, total, path: None)
         self._salt = f"{CHUNKER_VERSION}|{budget}|{settings.chunk_overlap}|{self.embedder.info}"
-        self._pending: list[tuple[str, list[Chunk], object, list[list[str]]]] = []
-
-    @property
-    def store(self) -> ChromaStore:
-        """Opened when a document is written or removed: an unchanged re-run never needs Chroma."""
-        if self._store is None:
-            self._store = ChromaStore(self.settings, self.embedder.info)
-        return self._store
+        self._pending: list[Written] = []
 
     def close(self):
-        self.catalog.close()
-        self.cache.close()
+        self.index.close()
 
     def run(self, paths: list[Path], access: str | None = None, prune: bool = False) -> RunReport:
         if access not in (None, "public", "internal"):
@@ -148,7 +128,7 @@ class Ingestor:
         files = discover(paths, report)
         claimed: dict[str, str] = {}
         for number, path in enumerate(files, start=1):
-            shown = display_path(path)
+            shown = stored_path(path)
             self.progress(number, len(files), shown)
             try:
                 self._ingest_file(path, shown, access, claimed, report)
@@ -158,31 +138,21 @@ class Ingestor:
         if prune:
             self._prune(paths, report)
         if report.added or report.updated or report.removed:
-            self.refresh_lexical()
+            self.index.refresh_lexical()
         return report
 
     def recover(self):
-        """Remove every trace of documents a killed run left half-written."""
-        for record in self.catalog.documents(state="pending"):
-            self.store.delete_document(record.doc_id)
-            self.catalog.remove_document(record.doc_id)
-
-    def refresh_lexical(self):
-        """Rebuild BM25 from the catalog's stored tokens (seconds, no re-tokenising)."""
-        from retrieval.lexical import LexicalIndex
-
-        LexicalIndex.build(self.catalog).save(self.settings.data_dir / "lexical")
+        self.index.recover()
 
     def _ingest_file(self, path: Path, shown: str, access: str | None, claimed: dict, report: RunReport):
         size_mb = path.stat().st_size / 1e6
         if size_mb > self.settings.max_file_mb:
             raise SkipFile(f"file is {size_mb:.1f} MB, over the {self.settings.max_file_mb:g} MB limit "
                            "(raise IITKB_MAX_FILE_MB or split the file)")
-        if path.suffix.lower() not in SUPPORTED:
-            raise SkipFile(f"unsupported file type {path.suffix or '(none)'}: supported are "
-                           f"{' '.join(SUPPORTED)}")
+        if path.suffix.lower() not in DOCUMENT_TYPES:
+            raise SkipFile(unsupported_type(path.suffix, DOCUMENT_TYPES))
         file_hash = self._hash(path, access)
-        previous = self.catalog.by_path(shown)
+        previous = self.index.document_at(shown)
         if previous and previous.file_hash == file_hash and previous.state == "done":
             claimed[previous.doc_id] = shown
             report.unchanged += 1
@@ -196,28 +166,24 @@ class Ingestor:
         vectors = self._embed(chunks, report)
         tokens = [self.tokenizer.tokens(f"{c.meta['section']}\n{c.text}") for c in chunks]
         if previous and previous.doc_id != meta.doc_id:
-            self.remove_document(previous.doc_id)
-        self.catalog.mark_pending(meta.doc_id, shown, file_hash, asdict(meta))
-        self._queue(meta.doc_id, chunks, vectors, tokens)
+            self.index.remove(previous.doc_id)
+        self.index.begin(meta.doc_id, shown, file_hash, asdict(meta))
+        self._queue(Written(meta.doc_id, chunks, vectors, tokens))
         claimed[meta.doc_id] = shown
         if previous or moved:
             report.updated += 1
         else:
             report.added += 1
 
-    def _queue(self, doc_id: str, chunks: list[Chunk], vectors, tokens: list[list[str]]):
+    def _queue(self, document: Written):
         """Documents wait, marked pending in the catalog, until `write_batch` chunks can go to the
         store in one write; a crash before the flush leaves them pending, and `recover` clears them."""
-        self._pending.append((doc_id, chunks, vectors, tokens))
-        if sum(len(c) for _, c, _, _ in self._pending) >= self.settings.write_batch:
+        self._pending.append(document)
+        if sum(len(d.chunks) for d in self._pending) >= self.settings.write_batch:
             self._flush()
 
     def _flush(self):
-        if not self._pending:
-            return
-        self.store.replace_documents([(doc_id, chunks, vectors) for doc_id, chunks, vectors, _ in self._pending])
-        for doc_id, chunks, _, tokens in self._pending:
-            self.catalog.commit_document(doc_id, chunks, tokens)
+        self.index.write(self._pending)
         self._pending = []
 
     def _hash(self, path: Path, access: str | None) -> str:
@@ -243,9 +209,9 @@ class Ingestor:
 
         Returns whether the document moved here from another path."""
         owner = claimed.get(doc_id)
-        record = self.catalog.get(doc_id) if owner is None else None
+        record = self.index.document(doc_id) if owner is None else None
         if record and record.path != shown:
-            if not _on_disk(record.path):
+            if not on_disk(record.path):
                 return True
             owner = record.path
         if owner and owner != shown:
@@ -253,38 +219,18 @@ class Ingestor:
                            "its own doc_id")
         return False
 
-    def _embed(self, chunks: list[Chunk], report: RunReport):
-        texts = [embedding_text(c) for c in chunks]
-        vectors, missing = self.cache.get_many(texts)
-        if missing:
-            batch = self.settings.embed_batch
-            for start in range(0, len(missing), batch):
-                part = missing[start:start + batch]
-                fresh = self.embedder.embed_passages([texts[i] for i in part])
-                for i, vector in zip(part, fresh):
-                    vectors[i] = vector
-                self.cache.put_many([texts[i] for i in part], fresh)
-            report.chunks_embedded += len(missing)
+    def _embed(self, chunks, report: RunReport):
+        vectors, fresh = self.index.embed_passages([embedding_text(c) for c in chunks])
+        report.chunks_embedded += fresh
         return vectors
 
     def _prune(self, paths: list[Path], report: RunReport):
-        roots = [display_path(p) for p in paths]
-        for record in self.catalog.documents(state=None):
+        roots = [stored_path(p) for p in paths]
+        for record in self.index.documents(state=None):
             inside = any(record.path == r or record.path.startswith(r.rstrip("/") + "/") for r in roots)
-            if inside and not _on_disk(record.path):
-                self.remove_document(record.doc_id)
+            if inside and not on_disk(record.path):
+                self.index.remove(record.doc_id)
                 report.removed += 1
 
     def remove_document(self, doc_id: str) -> bool:
-        """Take a document out of Chroma and the catalog (crash-safe: pending first)."""
-        record = self.catalog.get(doc_id)
-        if record is None:
-            return False
-        self.catalog.mark_pending(doc_id, record.path, record.file_hash, record.meta)
-        self.store.delete_document(doc_id)
-        self.catalog.remove_document(doc_id)
-        return True
-
-
-def _on_disk(stored_path: str) -> bool:
-    return (PROJECT_ROOT / stored_path).exists() or Path(stored_path).exists()
+        return self.index.remove(doc_id)

@@ -24,10 +24,10 @@ from functools import cached_property
 from typing import Iterator
 
 from retrieval.filters import Filters
-from retrieval.schema import Chunk, ScoredChunk
+from iitkb.schema import Chunk, ScoredChunk
 from retrieval.search import SearchResult, Searcher
-from retrieval.settings import Settings
-from retrieval.text import detect_lang, split_sentences
+from iitkb.settings import Settings
+from iitkb.text import detect_lang, split_sentences
 
 MAX_SENTENCES = 4
 MAX_PER_CHUNK = 2
@@ -147,7 +147,7 @@ class Answerer:
         if not result.hits:
             return 0.0
         query_tokens = self._query_terms(question)
-        idf = self.searcher.lexical().idf(sorted(query_tokens))
+        idf = self.searcher.index.idf(sorted(query_tokens))
         weight = sum(idf[t] for t in query_tokens) or 1.0
         synonyms = self._termbase_forms(query_tokens)
         present_by_doc: dict[str, set[str]] = {}
@@ -172,14 +172,14 @@ class Answerer:
         the longest corpus word inside it, and an unknown fragment that is no dictionary word is
         dropped. Other unknown words (FDA, 台湾, 惠民保) stay, as the surest sign of a question the
         corpus does not cover."""
-        lexical, tokenizer = self.searcher.lexical(), self.searcher.tokenizer
+        index, tokenizer = self.searcher.index, self.searcher.tokenizer
         terms = set()
         for token in set(tokenizer.tokens(question)):
-            if not _CJK.search(token) or lexical.knows(token):
+            if not _CJK.search(token) or index.knows(token):
                 terms.add(token)
                 continue
             inner = [token[i:j] for i in range(len(token)) for j in range(i + 2, len(token) + 1)
-                     if j - i < len(token) and lexical.knows(token[i:j])]
+                     if j - i < len(token) and index.knows(token[i:j])]
             if inner:
                 terms.add(max(inner, key=len))
             elif len(token) > 2 or tokenizer.is_word(token):
@@ -195,8 +195,7 @@ class Answerer:
     @cached_property
     def _term_forms(self) -> list[tuple[frozenset[str], ...]]:
         tokens = self.searcher.tokenizer.tokens
-        glossary = getattr(self.searcher, "glossary", None)     # baselines may have no termbase
-        return [tuple(frozenset(tokens(f)) for f in term.forms) for term in (glossary.terms if glossary else [])]
+        return [tuple(frozenset(tokens(f)) for f in term.forms) for term in self.searcher.glossary.terms]
 
     def evidence(self, hits: list[ScoredChunk], language: str) -> list[Evidence]:
         chosen: list[Evidence] = []
@@ -245,7 +244,7 @@ class Answerer:
 
     def _pick_sentences(self, question: str, result: SearchResult, evidence: list[Evidence]):
         tokens = self.searcher.tokenizer.tokens(" ".join([question, *result.expansions]))
-        idf = self.searcher.lexical().idf(sorted(set(tokens)))
+        idf = self.searcher.index.idf(sorted(set(tokens)))
         scored = []
         for ev in evidence:
             for position, sentence in enumerate(split_sentences(ev.chunk.text)):

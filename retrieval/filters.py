@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import numpy as np
-
-from retrieval.schema import ACCESS, LANGS, ROLES, STATUSES
+from iitkb.schema import ACCESS, LANGS, ROLES, STATUSES
+from index.conditions import Condition, passes  # noqa: F401  (re-exported for callers)
 
 VISIBLE = {"sponsor": ("public",), "staff": ACCESS, "admin": ACCESS}
 
@@ -62,9 +61,9 @@ def not_in_force(docs: list[dict], as_of: str) -> set[str]:
             if d["source_id"] in replaced or (d.get("effective") or "") > as_of}
 
 
-def conditions(role: str, filters: Filters, docs: list[dict]) -> list[tuple[str, str, object]]:
+def conditions(role: str, filters: Filters, docs: list[dict]) -> list[Condition]:
     """(field, op, value) triples; op is eq, in or nin. Access always comes first."""
-    conds: list[tuple[str, str, object]] = [("access", "in", list(VISIBLE[check_role(role)]))]
+    conds: list[Condition] = [("access", "in", list(VISIBLE[check_role(role)]))]
     if filters.lang:
         conds.append(("lang", "eq", filters.lang))
     if filters.doc_type:
@@ -77,39 +76,3 @@ def conditions(role: str, filters: Filters, docs: list[dict]) -> list[tuple[str,
     if filters.as_of:
         conds.append(("doc_id", "nin", sorted(not_in_force(docs, filters.as_of))))
     return conds
-
-
-def chroma_where(conds: list[tuple[str, str, object]]) -> dict:
-    parts = []
-    for field, op, value in conds:
-        if op == "eq":
-            parts.append({field: value})
-        elif op in ("in", "nin"):
-            if op == "nin" and not value:
-                continue
-            parts.append({field: {f"${op}": list(value) or ["\0"]}})
-    return parts[0] if len(parts) == 1 else {"$and": parts}
-
-
-def lexical_mask(columns: dict[str, np.ndarray], conds: list[tuple[str, str, object]]) -> np.ndarray:
-    size = len(next(iter(columns.values()))) if columns else 0
-    mask = np.ones(size, dtype=bool)
-    for field, op, value in conds:
-        column = columns[field]
-        if op == "eq":
-            mask &= column == value
-        elif op == "in":
-            mask &= np.isin(column, list(value))
-        elif op == "nin":
-            mask &= ~np.isin(column, list(value))
-    return mask
-
-
-def passes(meta: dict, conds: list[tuple[str, str, object]]) -> bool:
-    """The same conditions on one chunk: the last guard before anything leaves retrieval."""
-    for field, op, value in conds:
-        have = meta.get(field)
-        if (op == "eq" and have != value) or (op == "in" and have not in value) or \
-           (op == "nin" and have in value):
-            return False
-    return True

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from retrieval.settings import Settings
-from retrieval.text import split_cited, split_sentences
+from iitkb.settings import Settings
+from iitkb.text import split_cited, split_sentences
 
 NO_ANSWER = "NO_ANSWER"
 _MARKER = re.compile(r"\[(\d{1,3})\]")

@@ -14,25 +14,28 @@ Example::
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from retrieval.catalog import Catalog
-from retrieval.embedders import Embedder, make_embedder
-from retrieval.filters import Filters, FilterError, chroma_where, check_role, conditions, lexical_mask, passes
+from iitkb.glossary import Glossary, load_glossary
+from iitkb.schema import Chunk, ScoredChunk
+from iitkb.settings import Settings
+from iitkb.tokenize import Tokenizer, tokenizer_for
+from index.conditions import passes
+from index.embedders import Embedder
+from index.index import Index
+from retrieval.filters import Filters, FilterError, check_role, conditions
 from retrieval.fusion import rrf
-from retrieval.glossary import load_glossary
-from retrieval.lexical import LexicalIndex
-from retrieval.schema import Chunk, ScoredChunk
-from retrieval.settings import Settings
-from retrieval.store import ChromaStore
-from retrieval.tokenize import tokenizer_for
 
 MODES = ("hybrid", "dense", "lexical")
 PAIRABLE = re.compile(r"^(art|sec|q|chap):|^head$")
-# Words that ask for drafts or old versions: then they are not ranked down.
+# Words that ask for drafts or old versions: then they are not ranked down. So does the year of
+# a demoted document (see ``_asks_for_old``), read from the index rather than written here.
 ASKS_FOR_OLD = re.compile(r"draft|consultation|superseded|repealed|previous|earlier|old version|pilot "
-                          r"version|2019|2021|2015|2016|征求意见|草案|旧版|废止|原|试行版|此前|以前", re.I)
+                          r"version|征求意见|草案|旧版|废止|原|试行版|此前|以前", re.I)
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+# Fused-score factors for rules a reader should not rely on, unless the question asks for them:
+# chosen so an in-force rule at rank r still beats a draft at rank r-1 at RRF k=10 (evals/tune.py).
 DEMOTED = {"draft": 0.5, "superseded": 0.5, "not_yet_in_force": 0.8}
 
 
@@ -44,11 +47,24 @@ class SearchResult:
     best_dense: float = 0.0          # cosine of the nearest visible chunk: a relevance signal
 
 
+class Retriever(Protocol):
+    """What the Answerer and the evals need of a retriever: scored chunks for a query, and the
+    corpus statistics (tokenizer, termbase, index) its support and sentence scores are read with.
+    ``Searcher`` is the product's; the eval baselines implement the same protocol."""
+
+    index: Index
+    tokenizer: Tokenizer
+    glossary: Glossary
+
+    def search(self, query: str, role: str = "sponsor", k: int = 10,
+               filters: Filters | None = None) -> SearchResult: ...
+
+
 class Searcher:
     """Arguments are checked here, at construction, so a bad mode or weight fails early."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None, mode: str = "hybrid",
-                 expand: bool = True):
+                 expand: bool = True, index: Index | None = None):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
         if settings.dense_weight < 0 or settings.lexical_weight < 0:
@@ -56,28 +72,17 @@ class Searcher:
         self.settings = settings
         self.mode = mode
         self.expand = expand
-        self.embedder = embedder or make_embedder(settings)
-        self.store = ChromaStore(settings, self.embedder.info)
-        self.catalog = Catalog(settings.data_dir)
+        self.index = (index or Index(settings, embedder)).open_store()
         self.glossary = load_glossary(settings.glossary_path)
         self.tokenizer = tokenizer_for(self.glossary.zh_terms)
-        self._lexical: LexicalIndex | None = None
         self._docs: tuple[int, list[dict]] = (-1, [])
-        self._lock = threading.Lock()
         self.reranker = _load_reranker(settings.reranker_model)
 
-    # index views, refreshed when ingestion moves the catalog on -----------------------------
-    def lexical(self) -> LexicalIndex:
-        with self._lock:
-            generation = self.catalog.generation
-            if self._lexical is None or self._lexical.generation != generation:
-                self._lexical = LexicalIndex.open(self.catalog, self.settings.data_dir / "lexical")
-            return self._lexical
-
     def documents(self) -> list[dict]:
-        generation = self.catalog.generation
+        """Every indexed document's metadata, refreshed when ingestion moves the catalog on."""
+        generation = self.index.generation
         if self._docs[0] != generation:
-            self._docs = (generation, [d.meta for d in self.catalog.documents()])
+            self._docs = (generation, [d.meta for d in self.index.documents()])
         return self._docs[1]
 
     # search ---------------------------------------------------------------------------------
@@ -97,11 +102,11 @@ class Searcher:
         lexical = self._lexical_hits(query, expansions, conds, pool) if self.mode != "dense" else []
         fused = rrf([[i for i, _ in dense], [i for i, _ in lexical]],
                     [self.settings.dense_weight, self.settings.lexical_weight], self.settings.rrf_k)
-        chunks = {c.id: c for c in self.catalog.chunks(list(fused))}
+        chunks = {c.id: c for c in self.index.chunks(list(fused))}
         ranks = {"dense": {i: (r, s) for r, (i, s) in enumerate(dense, 1)},
                  "lexical": {i: (r, s) for r, (i, s) in enumerate(lexical, 1)}}
         hits = []
-        demote = not (filters.status or ASKS_FOR_OLD.search(query))
+        demote = not (filters.status or self._asks_for_old(query))
         for chunk_id, score in fused.items():
             chunk = chunks.get(chunk_id)
             if chunk is None or not passes(chunk.meta, conds):
@@ -118,23 +123,29 @@ class Searcher:
             hit.counterpart = self._counterpart(hit.chunk, conds)
         return SearchResult(hits, query, expansions, best_dense=dense[0][1] if dense else 0.0)
 
+    def _asks_for_old(self, query: str) -> bool:
+        """Asking for a draft, an old version, or naming the year of a document that is not the
+        current rule (its source_id or issue date): "the 2016 ethics measures"."""
+        if ASKS_FOR_OLD.search(query):
+            return True
+        years = set(_YEAR.findall(query))
+        return bool(years) and any(
+            years & set(_YEAR.findall(f"{d.get('source_id', '')} {d.get('issued', '')}"))
+            for d in self.documents() if d.get("status") in DEMOTED or d.get("superseded_by"))
+
     def _dense(self, query: str, conds, pool: int) -> list[tuple[str, float]]:
-        return self.store.query(self.embedder.embed_query(query), pool, chroma_where(conds),
-                                accept=lambda ids: self.lexical().passing(ids, conds))
+        return self.index.dense(self.index.embed_query(query), pool, conds)
 
     def _lexical_hits(self, query: str, expansions: list[str], conds, pool: int):
-        index = self.lexical()
-        tokens = self.tokenizer.tokens(" ".join([query, *expansions]))
-        return index.search(tokens, pool, lexical_mask(index.columns, conds))
+        return self.index.lexical(self.tokenizer.tokens(" ".join([query, *expansions])), pool, conds)
 
     def _counterpart(self, chunk: Chunk, conds) -> Chunk | None:
-        key = chunk.meta.get("section_key", "")
-        if not PAIRABLE.match(key):
+        """The clause in the other language, visible to the same role (filters on language or
+        type are not applied: the pair stands in for a hit that passed them)."""
+        if not PAIRABLE.match(chunk.meta.get("section_key", "")):
             return None
         other = "en" if chunk.meta["lang"] == "zh" else "zh"
-        pair = self.catalog.counterpart(chunk.meta["source_id"], other, key)
-        access_only = [c for c in conds if c[0] == "access"]
-        return pair if pair is not None and passes(pair.meta, access_only) else None
+        return self.index.counterpart(chunk, other, [c for c in conds if c[0] == "access"])
 
     def _rerank(self, query: str, hits: list[ScoredChunk]) -> list[ScoredChunk]:
         scores = self.reranker.predict([(query, h.chunk.text) for h in hits])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.settings import PROJECT_ROOT, Settings
+from iitkb.settings import PROJECT_ROOT, Settings
 
 NOTO_CJK = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -15,7 +15,7 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 @pytest.fixture(scope="session")
 def e5():
-    from retrieval.embedders import E5Embedder
+    from index.embedders import E5Embedder
 
     return E5Embedder()
 

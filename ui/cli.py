@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from retrieval.settings import load_settings
+from iitkb.settings import load_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Bilingual regulatory knowledge base for CGT investigator-initiated trials in China.")
@@ -79,7 +79,7 @@ def ingest(paths: list[Path] = typer.Argument(..., help="files or folders to ind
 @app.command()
 def stats(as_json: bool = typer.Option(False, "--json")):
     """Documents and chunks in the index, per language, type, status and access."""
-    from retrieval.catalog import Catalog
+    from index.catalog import Catalog
 
     settings = load_settings()
     data = Catalog(settings.data_dir).stats()
@@ -164,9 +164,9 @@ def ask(question: Optional[str] = typer.Argument(None, help="the question, in Ch
 
 
 def _ask_batch(answerer, batch: Path, role: str, out_path: Optional[Path], as_json: bool):
-    from retrieval.export import OUTPUTS, write_answers
-    from retrieval.questionnaire import QuestionnaireError, read_questionnaire
-    from retrieval.runner import answer_items
+    from proposals.export import OUTPUTS, write_answers
+    from proposals.intake import QuestionnaireError, read_questionnaire
+    from proposals.batch import answer_items
 
     if out_path is not None and out_path.suffix.lower() not in OUTPUTS:
         fail(f"--out must end in {', '.join(OUTPUTS)}")
@@ -191,7 +191,7 @@ def _ask_batch(answerer, batch: Path, role: str, out_path: Optional[Path], as_js
 def _print_answer(answer: dict):
     out.print(answer["answer"])
     for c in answer["citations"]:
-        from retrieval.export import source_line
+        from proposals.export import source_line
 
         out.print(f"[bold][{c['n']}][/bold] {source_line(c)}")
         out.print(f"    [dim]{c['quote']}[/dim]")
@@ -318,8 +318,8 @@ def bench(sizes: str = typer.Option("1000,10000,100000", help="comma-separated c
 
 def _open(factory):
     """Build a component, turning configuration errors into one clear line."""
-    from retrieval.embedders import EmbedderError
-    from retrieval.store import IndexMismatchError, StoreError
+    from index.embedders import EmbedderError
+    from index.store import IndexMismatchError, StoreError
 
     try:
         return factory()

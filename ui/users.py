@@ -26,7 +26,7 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from retrieval.schema import ROLES
+from iitkb.schema import ROLES
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 MIN_PASSWORD = 8

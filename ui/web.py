@@ -36,13 +36,13 @@ from fastapi.responses import FileResponse
 from starlette.routing import Mount
 
 from retrieval.answer import Answer, Answerer
-from retrieval.export import source_line, write_answers
+from proposals.export import source_line, write_answers
 from retrieval.filters import VISIBLE, FilterError, Filters
-from retrieval.questionnaire import QuestionnaireError, read_questionnaire
-from retrieval.runner import answer_items
-from retrieval.schema import STATUSES
-from retrieval.settings import PROJECT_ROOT, Settings
-from retrieval.text import split_sentences
+from proposals.intake import QuestionnaireError, read_questionnaire
+from proposals.batch import answer_items
+from iitkb.schema import STATUSES
+from iitkb.settings import PROJECT_ROOT, Settings
+from iitkb.text import split_sentences
 from ui.users import UserError, UserStore
 
 UPLOAD_TYPES = (".md", ".pdf", ".docx", ".html", ".htm", ".txt")
@@ -445,10 +445,10 @@ def _document_handlers(ctx: Context):
             raise gr.Error("choose a document to remove")
         with ctx.ingest_lock:
             ingestor = ctx.ingestor()
-            record = ingestor.catalog.get(doc_id)
+            record = ingestor.index.document(doc_id)
             if record is None or not ingestor.remove_document(doc_id):
                 raise gr.Error(f"no indexed document {doc_id!r}")
-            ingestor.refresh_lexical()
+            ingestor.index.refresh_lexical()
         stored = Path(record.path) if Path(record.path).is_absolute() else PROJECT_ROOT / record.path
         if stored.resolve().parent == uploads.resolve():
             stored.unlink(missing_ok=True)
@@ -459,9 +459,9 @@ def _document_handlers(ctx: Context):
 
 def _drop_unindexed(ingestor, saved: list[Path]) -> None:
     """A saved upload the run skipped (unreadable, a duplicate doc_id) is deleted, not left behind."""
-    from ingest.pipeline import display_path
+    from iitkb.paths import stored_path as display_path
 
-    indexed = {record.path for record in ingestor.catalog.documents(state=None)}
+    indexed = {record.path for record in ingestor.index.documents(state=None)}
     for path in saved:
         if display_path(path) not in indexed:
             path.unlink(missing_ok=True)
@@ -477,7 +477,7 @@ def document_views(ctx: Context, role: str):
     """The admin's document table and remove choices; empty for everyone else."""
     if role != "admin":
         return [], gr.Dropdown(choices=[], value=None)
-    records = sorted(ctx.searcher.catalog.documents(), key=lambda r: r.doc_id)
+    records = sorted(ctx.searcher.index.documents(), key=lambda r: r.doc_id)
     rows = [[r.doc_id, r.meta.get("title", ""), r.meta.get("lang", ""), r.meta.get("doc_type", ""),
              r.meta.get("status", ""), r.meta.get("access", ""), r.chunks, r.path] for r in records]
     choices = [(f"{r.doc_id} · {r.meta.get('title', '')}", r.doc_id) for r in records]

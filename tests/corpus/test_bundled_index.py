@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from retrieval.settings import PROJECT_ROOT, Settings
+from iitkb.settings import PROJECT_ROOT, Settings
 
 CORPUS = PROJECT_ROOT / "corpus"
 
@@ -51,7 +51,7 @@ def test_sponsor_finds_nothing_internal_for_any_sop_title_or_phrase(bundled, e5)
     answerer = Answerer(settings, searcher=searcher)
     probes = sop_probes()
     assert len(probes) >= 16
-    internal_titles = {c.meta["title"] for c in searcher.catalog.chunks() if c.meta["access"] == "internal"}
+    internal_titles = {c.meta["title"] for c in searcher.index.chunks() if c.meta["access"] == "internal"}
     for probe in probes:
         result = searcher.search(probe, role="sponsor", k=20)
         assert all(h.chunk.meta["access"] == "public" for h in result.hits), probe

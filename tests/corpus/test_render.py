@@ -6,7 +6,7 @@ import pytest
 
 from ingest.chunking import StructureParser
 from ingest.loaders import load
-from retrieval.settings import PROJECT_ROOT
+from iitkb.settings import PROJECT_ROOT
 
 SOURCE = """---
 doc_id: demo-zh

@@ -8,9 +8,9 @@ import yaml
 
 from ingest.loaders import load
 from ingest.pipeline import RunReport, discover
-from retrieval.glossary import load_glossary
-from retrieval.schema import doc_meta_from_mapping
-from retrieval.settings import PROJECT_ROOT
+from iitkb.glossary import load_glossary
+from iitkb.schema import doc_meta_from_mapping
+from iitkb.settings import PROJECT_ROOT
 
 CORPUS = PROJECT_ROOT / "corpus"
 # The rules and topics the corpus must cover (shared/regulations.md).

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.embedders import SentenceTransformerEmbedder, make_embedder
-from retrieval.store import IndexMismatchError
+from index.embedders import SentenceTransformerEmbedder, make_embedder
+from index.store import IndexMismatchError
 from tests.conftest import front, write
 
 EN = "## Chapter 1\n### Article 1\nHuman genetic resources leaving China need approval.\n" \
@@ -48,7 +48,7 @@ def test_querying_with_another_embedder_is_a_clear_error(settings, minilm, e5, t
 
 
 def test_unknown_backend_and_missing_model_name_the_fix(settings):
-    from retrieval.embedders import EmbedderError
+    from index.embedders import EmbedderError
 
     with pytest.raises(EmbedderError, match="choose one of e5, sentence-transformers"):
         make_embedder(settings.with_(embed_backend="openai"))

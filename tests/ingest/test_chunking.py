@@ -4,7 +4,7 @@ import pytest
 
 from ingest.chunking import Chunker, cn_to_int
 from ingest.loaders import Line
-from retrieval.schema import DocMeta
+from iitkb.schema import DocMeta
 
 ZH_RULE = """第一章 总则
 第一条 为规范临床研究管理，提高临床研究质量，制定本办法。
@@ -75,7 +75,7 @@ def test_pdf_pages_follow_the_clauses(chunker):
 
 
 def test_every_chunk_carries_the_design_metadata(chunker):
-    from retrieval.schema import CHUNK_FIELDS
+    from iitkb.schema import CHUNK_FIELDS
 
     chunk = chunker.chunk(meta(doc_number="国卫科教发〔2024〕32号"), [Line("第一条 内容。")])[0]
     assert set(CHUNK_FIELDS) <= set(chunk.meta)

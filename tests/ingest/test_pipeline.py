@@ -23,18 +23,18 @@ def small_corpus(root):
 
 
 def chunk_ids(ingestor):
-    return sorted(c.id for c in ingestor.catalog.chunks())
+    return sorted(c.id for c in ingestor.index.chunks())
 
 
 def chroma_ids(ingestor):
-    return sorted(ingestor.store.collection.get(include=[])["ids"])
+    return sorted(ingestor.index.store.collection.get(include=[])["ids"])
 
 
 def test_first_run_indexes_every_format_with_metadata(ingestor, tmp_path):
     report = ingestor.run([small_corpus(tmp_path / "corpus")])
     assert (report.added, report.skipped) == (4, [])
     assert chunk_ids(ingestor) == chroma_ids(ingestor)
-    metas = {c.meta["doc_id"]: c.meta for c in ingestor.catalog.chunks()}
+    metas = {c.meta["doc_id"]: c.meta for c in ingestor.index.chunks()}
     assert metas["sop-en"]["access"] == "internal" and metas["sop-en"]["page"] in (1, 2)
     assert metas["guide"]["access"] == "internal", "undeclared access must default to internal"
     assert metas["rule-zh"]["path"].endswith("corpus/rule.zh.md")
@@ -56,9 +56,9 @@ def test_changed_file_replaces_its_chunks(ingestor, tmp_path):
                                                                                     "Studies pass two reviews.")))
     report = ingestor.run([corpus])
     assert (report.updated, report.chunks_embedded) == (1, 1)
-    texts = [c.text for c in ingestor.catalog.chunks() if c.meta["doc_id"] == "rule-en"]
+    texts = [c.text for c in ingestor.index.chunks() if c.meta["doc_id"] == "rule-en"]
     assert any("two reviews" in t for t in texts) and not any("ethics review." in t for t in texts)
-    documents = ingestor.store.collection.get(where={"doc_id": "rule-en"})["documents"]
+    documents = ingestor.index.store.collection.get(where={"doc_id": "rule-en"})["documents"]
     assert sorted(documents) == sorted(texts)
 
 
@@ -69,7 +69,7 @@ def test_prune_removes_documents_whose_files_are_gone(ingestor, tmp_path):
     assert ingestor.run([corpus]).removed == 0, "without --prune nothing is removed"
     report = ingestor.run([corpus], prune=True)
     assert report.removed == 1
-    assert "guide" not in {c.meta["doc_id"] for c in ingestor.catalog.chunks()}
+    assert "guide" not in {c.meta["doc_id"] for c in ingestor.index.chunks()}
     assert chunk_ids(ingestor) == chroma_ids(ingestor)
 
 
@@ -77,7 +77,7 @@ def test_duplicate_doc_id_is_skipped_with_the_owner_named(ingestor, tmp_path):
     corpus = small_corpus(tmp_path / "corpus")
     write(corpus / "copy.md", front("rule-en", "en", "Copy", EN))
     report = ingestor.run([corpus])
-    from ingest.pipeline import display_path
+    from iitkb.paths import stored_path as display_path
 
     assert report.skipped == [{"path": display_path(corpus / "rule.en.md"), "reason":
                                f"duplicate doc_id 'rule-en': already used by {display_path(corpus / 'copy.md')}; "

@@ -3,7 +3,7 @@ replaced, a guidance in English only, and an internal SOP with distinctive phras
 
 import pytest
 
-from retrieval.settings import Settings
+from iitkb.settings import Settings
 from tests.conftest import front, write
 
 RULE_ZH = """文件概况：本办法由国家卫生健康委发布，现行有效。

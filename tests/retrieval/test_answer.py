@@ -111,7 +111,7 @@ def test_cli_ask_json_and_batch(index_settings, tmp_path):
 
 
 def test_csv_and_txt_questionnaires(tmp_path):
-    from retrieval.questionnaire import read_questionnaire
+    from proposals.intake import read_questionnaire
 
     csv_items = read_questionnaire(write(tmp_path / "q.csv", "id,question\nx1,Is HGR approval needed?\nx2,\n"))
     assert [(i.id, i.question) for i in csv_items] == [("x1", "Is HGR approval needed?")]

@@ -26,12 +26,14 @@ def test_sponsor_never_receives_internal_chunks(index_settings, e5, mode, probe)
 
 
 def test_role_filter_applies_before_ranking_on_both_paths(searcher):
-    from retrieval.filters import chroma_where, conditions, lexical_mask
+    from index.conditions import chroma_where, column_mask
+    from retrieval.filters import conditions
 
     conds = conditions("sponsor", Filters(), searcher.documents())
     assert chroma_where(conds) == {"access": {"$in": ["public"]}}
-    mask = lexical_mask(searcher.lexical().columns, conds)
-    internal = searcher.lexical().columns["access"] == "internal"
+    columns = searcher.index.lexical_index().columns
+    mask = column_mask(columns, conds)
+    internal = columns["access"] == "internal"
     assert internal.any() and not (mask & internal).any()
 
 
@@ -40,10 +42,10 @@ def test_filtered_dense_query_falls_back_to_chroma_when_too_few_pass(searcher, e
     # Chroma with the where clause, so a selective filter still gets its k nearest chunks.
     vector = e5.embed_query("SAE form F-SAE-01")
     where = {"access": {"$in": ["internal"]}}
-    exact = searcher.store.query(vector, 2, where)
-    assert searcher.store.query(vector, 2, where, accept=lambda ids: set()) == exact
-    everything = searcher.store.query(vector, 2)
-    assert searcher.store.query(vector, 2, where, accept=lambda ids: set(ids)) == everything
+    exact = searcher.index.store.query(vector, 2, where)
+    assert searcher.index.store.query(vector, 2, where, accept=lambda ids: set()) == exact
+    everything = searcher.index.store.query(vector, 2)
+    assert searcher.index.store.query(vector, 2, where, accept=lambda ids: set(ids)) == everything
 
 
 def test_english_question_finds_the_chinese_only_clause(searcher):

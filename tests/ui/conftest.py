@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from retrieval.settings import Settings
+from iitkb.settings import Settings
 from tests.conftest import write
 from tests.retrieval.conftest import GLOSSARY, build_corpus
 

@@ -136,7 +136,7 @@ def test_admin_handlers_refuse_non_admins_in_process(kb_settings, answerer):
             remove("rule-en", "English", gr.Request(username=name))
         with pytest.raises(gr.Error, match="Only an admin"):
             ingest(["whatever.md"], "public", gr.Request(username=name))
-    assert answerer.searcher.catalog.get("rule-en") is not None
+    assert answerer.searcher.index.document("rule-en") is not None
 
 
 def test_a_server_path_is_never_read_as_an_upload(kb_settings, answerer, tmp_path):
@@ -195,7 +195,7 @@ def test_admin_ingest_saves_slugs_checks_size_and_type_then_removes(kb_settings,
     assert not (kb_settings.data_dir / "uploads" / "rule.md").exists()         # a skipped upload is not kept
     doc_id = "storage-rules-v2"
     assert doc_id in [row[0] for row in rows]
-    record = answerer.searcher.catalog.get(doc_id)
+    record = answerer.searcher.index.document(doc_id)
     assert record.meta["access"] == "public" and Path(record.path).name == "storage-rules-v2.md"
     answer = answerer.ask("How often is the storage room temperature log checked?", role="sponsor")
     assert any(c.chunk.meta["doc_id"] == doc_id for c in answer.citations)
@@ -242,7 +242,7 @@ def test_pasted_questions_use_the_login_role(kb_settings, answerer):
 
 # serving -----------------------------------------------------------------------------------
 def test_serve_refuses_a_public_host_without_users(tmp_path):
-    from retrieval.settings import Settings
+    from iitkb.settings import Settings
 
     settings = Settings(data_dir=tmp_path / "data")
     with pytest.raises(ServeError, match="iitkb users add"):

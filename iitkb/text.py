@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+# The one definition of a Chinese character: CJK Unified Ideographs, Extension A and the
+# compatibility block (other modules import these rather than writing their own ranges).
+CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK = re.compile(f"[{CJK_CHARS}]")
+CJK_RUN = re.compile(f"[{CJK_CHARS}]+")
 _LATIN = re.compile(r"[A-Za-z]")
 # Semicolons join clauses of one statement, so they do not end a sentence here.
 _ZH_END = re.compile(r"(?<=[。！？])")
@@ -16,9 +20,17 @@ _BULLET = re.compile(r"^(?:[-*•]\s+|\d+\)\s+)")
 
 def detect_lang(text: str) -> str:
     """zh when Chinese characters carry the text, else en (a few Latin acronyms don't count)."""
-    cjk = len(_CJK.findall(text))
+    cjk = cjk_count(text)
     latin = len(_LATIN.findall(text))
     return "zh" if cjk > 0 and cjk * 3 >= latin else "en"
+
+
+def has_cjk(text: str) -> bool:
+    return CJK.search(text) is not None
+
+
+def cjk_count(text: str) -> int:
+    return len(CJK.findall(text))
 
 
 def split_sentences(text: str) -> list[str]:

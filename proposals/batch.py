@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from retrieval.filters import FilterError
-from retrieval.questionnaire import Item
+from proposals.intake import Item
 
 
 def answer_items(answerer, items: list[Item], role: str, tick: Callable[[], None] = lambda: None,

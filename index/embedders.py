@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.settings import Settings
+from iitkb.settings import Settings
 
 
 class EmbedderError(RuntimeError):

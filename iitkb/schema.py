@@ -15,6 +15,11 @@ LANGS = ("zh", "en")
 STATUSES = ("in_force", "trial", "draft", "superseded", "not_yet_in_force")
 ACCESS = ("public", "internal")
 ROLES = ("sponsor", "staff", "admin")
+# The document types the bundled corpus uses; a document may declare another lower-case word.
+DOC_TYPES = ("regulation", "guidance", "notice", "ethics", "explainer", "faq", "sop", "document")
+# Files ingestion reads, and questionnaire files a batch reads.
+DOCUMENT_TYPES = (".md", ".markdown", ".pdf", ".docx", ".html", ".htm", ".txt")
+QUESTIONNAIRE_TYPES = (".jsonl", ".csv", ".txt", ".xlsx", ".docx")
 DOC_TYPE_RE = re.compile(r"^[a-z][a-z_-]{1,30}$")
 DOC_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
 
@@ -22,6 +27,11 @@ DOC_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
 DOC_FIELDS = ("doc_id", "source_id", "title", "lang", "doc_type", "issuer", "doc_number",
               "issued", "effective", "status", "access", "path")
 CHUNK_FIELDS = DOC_FIELDS + ("page", "section", "section_key", "chunk_index", "hash")
+
+
+def unsupported_type(suffix: str, allowed: tuple[str, ...], what: str = "file") -> str:
+    """The one message for a file type that cannot be read, naming the types that can."""
+    return f"unsupported {what} type {suffix or '(none)'}: supported are {' '.join(allowed)}"
 
 
 class MetadataError(ValueError):
@@ -106,10 +116,6 @@ class Chunk:
     id: str
     text: str
     meta: dict
-
-    @property
-    def doc_id(self) -> str:
-        return self.meta["doc_id"]
 
     def to_json(self) -> dict:
         return {"id": self.id, "text": self.text, **self.meta}

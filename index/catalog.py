@@ -15,7 +15,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.schema import Chunk
+from iitkb.schema import Chunk
+
+# Rows looked up per IN (...) query: SQLite builds before 3.32 allow at most 999 bound parameters.
+SQL_BATCH = 500
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -105,8 +108,8 @@ class Catalog:
             rows = self._db.execute(sql + " ORDER BY c.doc_id, c.seq")
             return [Chunk(r[0], r[1], json.loads(r[2])) for r in rows]
         found = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start:start + 500]
+        for start in range(0, len(ids), SQL_BATCH):
+            part = ids[start:start + SQL_BATCH]
             marks = ",".join("?" * len(part))
             for r in self._db.execute(f"{sql} AND c.id IN ({marks})", part):
                 found[r[0]] = Chunk(r[0], r[1], json.loads(r[2]))

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from iitkb.text import has_cjk
+
 COLUMNS = ["en", "zh", "abbr", "aliases", "note"]
 
 
@@ -48,7 +50,7 @@ class Glossary:
 
     @property
     def zh_terms(self) -> tuple[str, ...]:
-        return tuple(sorted({f for t in self.terms for f in t.forms if re.search(r"[\u4e00-\u9fff]", f)}))
+        return tuple(sorted({f for t in self.terms for f in t.forms if has_cjk(f)}))
 
     def matches(self, text: str) -> list[Term]:
         """Terms mentioned in ``text``, longest surface forms first, without overlaps."""

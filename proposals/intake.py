@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.schema import ROLES
+from iitkb.schema import ROLES
 
 FORMATS = (".jsonl", ".csv", ".txt", ".xlsx", ".docx")
 

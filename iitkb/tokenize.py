@@ -14,7 +14,8 @@ from functools import lru_cache
 import jieba
 import Stemmer
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+from iitkb.text import CJK_RUN as _CJK
+
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 EN_STOP = frozenset("""a an and are as at be by can do does for from has have how i if in is it its
 may must of on or shall should that the their there these this to was what when where which who

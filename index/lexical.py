@@ -16,8 +16,8 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from retrieval.catalog import Catalog
-from retrieval.filters import lexical_mask
+from index.catalog import Catalog
+from index.conditions import Condition, column_mask
 
 COLUMNS = ("source_id", "doc_id", "lang", "doc_type", "status", "access", "issuer")
 
@@ -104,7 +104,7 @@ class LexicalIndex:
     def passing(self, ids: list[str], conds) -> set[str]:
         """The ids that meet the conditions, from the in-memory metadata columns (an id this index
         does not hold never passes)."""
-        mask = lexical_mask(self.columns, conds)
+        mask = column_mask(self.columns, conds)
         return {i for i in ids if (at := self._position.get(i)) is not None and mask[at]}
 
     def knows(self, token: str) -> bool:

@@ -13,8 +13,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from retrieval.schema import Chunk, to_store_metadata
-from retrieval.settings import Settings
+from iitkb.schema import Chunk, to_store_metadata
+from iitkb.settings import Settings
 
 SCHEMA_VERSION = 1
 OVERFETCH = 4          # unfiltered neighbours fetched per wanted one before falling back to a where query
@@ -76,7 +76,7 @@ class ChromaStore:
     Example::
 
         store = ChromaStore(settings, embedder.info)
-        store.replace_document("nhc-iit-2024-en", chunks, vectors)
+        store.replace_documents([("nhc-iit-2024-en", chunks, vectors)])
         hits = store.query(embedder.embed_query("ethics review"), k=10, where={"access": "public"})
     """
 
@@ -107,10 +107,6 @@ class ChromaStore:
     def count(self) -> int:
         return self.collection.count()
 
-    def replace_document(self, doc_id: str, chunks: list[Chunk], vectors: np.ndarray):
-        """Delete every chunk of ``doc_id``, then write the new ones: no stale chunk survives."""
-        self.replace_documents([(doc_id, chunks, vectors)])
-
     def replace_documents(self, documents: list[tuple[str, list[Chunk], np.ndarray]]):
         """Several documents in as few writes as Chroma allows: each write has a fixed cost (about
         57 ms), which one write per document made the largest part of ingesting small documents."""
@@ -130,10 +126,6 @@ class ChromaStore:
 
     def delete_document(self, doc_id: str):
         self.collection.delete(where={"doc_id": doc_id})
-
-    def document_ids(self) -> set[str]:
-        metas = self.collection.get(include=["metadatas"])["metadatas"] or []
-        return {m["doc_id"] for m in metas}
 
     def query(self, vector: np.ndarray, k: int, where: dict | None = None,
               accept: Callable[[list[str]], set[str]] | None = None) -> list[tuple[str, float]]:
