@@ -1,5 +1,6 @@
 """The bundled corpus: every rule in both languages, valid front matter, internal SOPs, a termbase."""
 
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -18,8 +19,12 @@ SOURCE_IDS = """nhc-iit-2021 nhc-iit-2024 natcm-tcm-iit-2025 bnt-draft-2019 bnt-
 somatic-draft-2019 ethics-2023 ethics-2016 hgr-regulation-2019 hgr-rules-2023 hgr-transfer-2024
 drug-registration-2020 gcp-2020 immune-cell-guideline-2021 gene-therapy-nonclinical-2021 invivo-gt-cmc-2022
 cgt-communication-2023 cart-rmp-2022 dsur-2020 susar-expedited-2018 ind-30day-pilot-2024 ind-30day-2025
+drug-admin-law-2019 biosecurity-law-2020 gvp-2021 ich-e6r3-2025
 dual-track iit-data-for-registration iit-sae-reporting iit-pathway-faq""".split()
 SOP_TOPICS = ("startup", "ethics", "sae", "car", "hgr", "data", "protocol", "pricing")
+# Where a public document's facts come from: the issuing authority's own site (gov.cn covers
+# nhc.gov.cn, nmpa.gov.cn, most.gov.cn, npc.gov.cn ...), CDE's or ICH's.
+OFFICIAL_PUBLISHERS = ("gov.cn", "cde.org.cn", "ich.org")
 
 
 def documents():
@@ -59,6 +64,35 @@ def test_public_documents_list_their_sources_and_sops_are_internal(docs):
             assert meta.access == "internal", path
         else:
             assert meta.access == "public" and meta.sources, f"{path}: public documents list their sources"
+
+
+def test_public_documents_name_an_official_publisher_among_their_sources(docs):
+    for path, meta in docs:
+        if meta.access == "public":
+            named = " ".join(meta.sources)
+            assert any(site in named for site in OFFICIAL_PUBLISHERS), f"{path}: name the official publisher"
+
+
+def source_id_pattern(source_ids):
+    """A source_id as a whole token: 'gcp-2020' matches, 'gcp-2020-en' and 'pre-gcp-2020' do not."""
+    alternatives = "|".join(re.escape(s) for s in sorted(source_ids, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])({alternatives})(?![\w-])")
+
+
+def test_body_text_names_rules_by_title_never_by_source_id(docs):
+    # Readers see the body; a source_id there ("see hgr-regulation-2019") tells them nothing.
+    pattern = source_id_pattern({meta.source_id for _, meta in docs})
+    offenders = []
+    for path, _ in docs:
+        body = "\n".join(line.text for line in load(path).lines)
+        offenders += [f"{path.relative_to(CORPUS)}: {m.group(1)}" for m in pattern.finditer(body)]
+    assert not offenders, f"write the rule's title instead of its source_id: {offenders[:20]}"
+
+
+def test_source_id_pattern_matches_whole_ids_only():
+    pattern = source_id_pattern({"gcp-2020", "dual-track"})
+    assert pattern.search("see gcp-2020.") and pattern.search("（gcp-2020）")
+    assert not pattern.search("gcp-2020-en") and not pattern.search("the dual track")
 
 
 def test_at_least_eight_bilingual_sops(docs):
