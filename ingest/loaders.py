@@ -1,4 +1,5 @@
-"""Files -> lines of text with page numbers, headings and raw metadata.
+"""Files -> lines of text with page numbers, headings and raw metadata (ingest/html.py and
+ingest/pdf.py do the work for pages saved from the web and PDFs as published).
 
 Every loader returns the same shape (``Loaded``), so chunking never cares where text came from.
 A file that cannot be read raises ``SkipFile`` with a reason a person can act on; the pipeline
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from ingest.html import read_html
+from ingest.pdf import read_pages
 from iitkb.schema import DOCUMENT_TYPES, unsupported_type
 
 SIDECAR_SUFFIX = ".meta.yaml"
@@ -33,6 +36,8 @@ class Line:
 class Loaded:
     lines: list[Line]
     meta: dict = field(default_factory=dict)   # front matter or sidecar, unchecked
+    hints: dict = field(default_factory=dict)  # read from the file itself (an HTML <title>): weaker
+    ocr_pages: list[int] = field(default_factory=list)   # pages that are images with no text layer
 
 
 def sidecar_path(path: Path) -> Path:
@@ -135,26 +140,26 @@ def load_pdf(path: Path) -> Loaded:
         raise SkipFile(f"damaged or truncated PDF ({exc.__class__.__name__}): export or download it again") from None
     if not pages:
         raise SkipFile("PDF has no pages")
-    lines = []
-    for number, page in enumerate(pages, start=1):
-        try:
-            text = page.extract_text() or ""
-        except Exception as exc:  # pypdf raises many types on broken content streams
-            raise SkipFile(f"page {number} cannot be read ({exc.__class__.__name__}): "
-                           "export the PDF again") from None
-        lines.extend(Line(_clean_pdf_text(raw), page=number) for raw in text.splitlines())
+    text = read_pages(pages, _page_text)
+    lines = [Line(line, page=number) for number, page_lines in enumerate(text.pages, start=1)
+             for line in page_lines]
     if not any(line.text.strip() for line in lines):
-        raise SkipFile("PDF has no extractable text (scanned or image-only?): run OCR "
+        scans = f" (pages {_page_list(text.ocr_pages)} are images)" if text.ocr_pages else ""
+        raise SkipFile(f"PDF has no extractable text (scanned or image-only?){scans}: run OCR "
                        "(e.g. ocrmypdf) and ingest the result")
-    return Loaded(lines)
+    return Loaded(lines, ocr_pages=text.ocr_pages)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+def _page_text(page, number: int) -> str:
+    try:
+        return page.extract_text() or ""
+    except Exception as exc:  # pypdf raises many types on broken content streams
+        raise SkipFile(f"page {number} cannot be read ({exc.__class__.__name__}): "
+                       "export the PDF again") from None
 
 
-def _clean_pdf_text(raw: str) -> str:
-    """Drop control characters: some writers' encoding CMaps make pypdf emit a NUL per glyph."""
-    return _CONTROL.sub("", raw).rstrip()
+def _page_list(pages: list[int]) -> str:
+    return ", ".join(str(p) for p in pages)
 
 
 def load_docx(path: Path) -> Loaded:
@@ -182,19 +187,5 @@ def load_docx(path: Path) -> Loaded:
 
 
 def load_html(path: Path) -> Loaded:
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(decode_bytes(path.read_bytes()), "html.parser")
-    meta = {"title": soup.title.get_text(strip=True)} if soup.title and soup.title.get_text(strip=True) else {}
-    for tag in soup(["script", "style", "noscript", "template", "head", "svg"]):
-        tag.decompose()
-    lines = []
-    blocks = soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre", "div"])
-    for block in blocks:
-        if block.name == "div" and block.find(["p", "div", "li", "h1", "h2", "h3", "table"]):
-            continue  # a container: its children carry the text
-        text = " ".join(block.get_text(" ", strip=True).split())
-        if text:
-            heading = int(block.name[1]) if block.name[0] == "h" and block.name[1:].isdigit() else None
-            lines.append(Line(text, heading=heading))
-    return Loaded(lines, meta)
+    blocks, hints = read_html(decode_bytes(path.read_bytes()))
+    return Loaded([Line(b.text, heading=b.heading) for b in blocks], hints=hints)

@@ -37,7 +37,7 @@ def test_html_keeps_visible_text_only(tmp_path):
     text = "\n".join(l.text for l in loaded.lines)
     assert "第七条 伦理委员会" in text and "委员会至少七人。" in text
     assert "tracking" not in text and "color" not in text and "enable js" not in text
-    assert loaded.meta["title"] == "伦理审查"
+    assert loaded.hints["title"] == "伦理审查" and loaded.meta == {}   # read from the page, not declared
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "gbk", "gb18030"])
@@ -95,4 +95,58 @@ def test_truncated_encrypted_and_image_only_pdfs(tmp_path):
     with (tmp_path / "scan.pdf").open("wb") as fh:
         blank.write(fh)
     with pytest.raises(SkipFile, match="no extractable text"):
+        load(tmp_path / "scan.pdf")
+
+
+def test_official_html_page_loses_site_chrome_and_comments(tmp_path):
+    from tests.ingest import official
+
+    loaded = load(official.write_html(tmp_path / "notice.html"))
+    text = "\n".join(l.text for l in loaded.lines)
+    assert not [c for c in official.CHROME if c in text], "navigation, share, print, footer or a comment leaked"
+    for number in ("第一条", "第九条", "第十五条"):
+        assert any(l.text.startswith(number) for l in loaded.lines)
+    assert ("第二章 样本的采集", 2) in [(l.text, l.heading) for l in loaded.lines], "the <h2> chapter was lost"
+    assert loaded.hints["title"] == official.NOTICE
+
+
+def test_table_laid_out_page_keeps_text_drops_menus_and_keeps_data_tables(tmp_path):
+    path = write(tmp_path / "old.html", """<html><head><title>样本管理办法 - 示例局</title></head><body>
+        <table><tr><td colspan="2">示例局 | <a>首页</a> | <a>政务公开</a></td></tr>
+        <tr><td><table><tr><td><a>法规文件</a></td></tr><tr><td><a>公告通告</a></td></tr></table></td>
+        <td><p>第一条 为了规范样本管理，制定本办法。本办法所称样本，是指研究中采集的人体材料。</p>
+        <p>第二条 样本保存期限如下表，机构应当按表执行，并记录每一次出入库的时间和经手人员。</p>
+        <table border="1"><tr><th>样本类型</th><th>保存期限</th></tr><tr><td>血液样本</td><td>五年</td></tr></table>
+        <p>第三条 本办法自2025年1月1日起施行，此前的有关规定同时废止，各单位应当及时清理。</p></td></tr>
+        <tr><td colspan="2">版权所有 示例局 | 京ICP备00000001号</td></tr></table></body></html>""")
+    text = "\n".join(l.text for l in load(path).lines)
+    assert "第一条 为了规范样本管理" in text and "血液样本 | 五年" in text
+    assert not [c for c in ("首页", "政务公开", "法规文件", "版权所有", "ICP") if c in text]
+
+
+def test_published_pdf_loses_running_header_and_page_numbers_and_reports_scans(tmp_path):
+    from tests.ingest import official
+
+    loaded = load(official.write_pdf(tmp_path / "rule.pdf"))
+    texts = [l.text.strip() for l in loaded.lines if l.text.strip()]
+    assert official.RUNNING_HEADER not in texts
+    assert not [t for t in texts if t.startswith("—") and t.endswith("—")], "page numbers left in"
+    assert loaded.ocr_pages == [4]
+    ninth = next(t for t in texts if t.startswith("第九条"))
+    assert ninth.endswith("保存期限不得少于研究结束后十五年。"), "the wrapped line was not joined back"
+    assert len({l.page for l in loaded.lines}) == 3
+
+
+def test_pdf_with_only_scanned_pages_names_them(tmp_path):
+    from PIL import Image
+    from reportlab.pdfgen import canvas
+
+    scan = tmp_path / "scan.png"
+    Image.new("RGB", (200, 280), "white").save(scan)
+    page = canvas.Canvas(str(tmp_path / "scan.pdf"))
+    for _ in range(2):
+        page.drawImage(str(scan), 50, 300, 200, 280)
+        page.showPage()
+    page.save()
+    with pytest.raises(SkipFile, match=r"no extractable text.*pages 1, 2 are images.*ocrmypdf"):
         load(tmp_path / "scan.pdf")
