@@ -19,69 +19,89 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 from typing import Callable
 
 from iitkb.glossary import load_glossary
-from iitkb.paths import on_disk, stored_path
-from iitkb.schema import DOCUMENT_TYPES, DocMeta, MetadataError, doc_meta_from_mapping, unsupported_type
+from iitkb.paths import is_inside, on_disk, stored_path
+from iitkb.schema import DOCUMENT_TYPES, DocMeta, MetadataError, unsupported_type
 from iitkb.settings import Settings
-from iitkb.text import detect_lang
 from iitkb.tokenize import tokenizer_for
 from index.embedders import Embedder
 from index.index import Index, Written
 from ingest.chunking import CHUNKER_VERSION, Chunker, embedding_text
+from ingest.docmeta import document_meta
 from ingest.loaders import SIDECAR_SUFFIX, SkipFile, load, sidecar_path
+from ingest.metadata import number_key
+from ingest.report import RunReport, access_warning  # noqa: F401 (re-exported for callers)
 
 IGNORE_FILE = ".iitkbignore"
 NOT_DOCUMENTS = (SIDECAR_SUFFIX, IGNORE_FILE)
 
 
-@dataclass
-class RunReport:
-    added: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    chunks_embedded: int = 0
-    skipped: list[dict] = field(default_factory=list)
-
-    def skip(self, path: str, reason: str):
-        self.skipped.append({"path": path, "reason": reason})
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-
 def discover(paths: list[Path], report: RunReport) -> list[Path]:
-    """Files under ``paths``, skipping hidden ones and whatever ``.iitkbignore`` lists."""
+    """Files under ``paths``, skipping hidden ones and whatever ``.iitkbignore`` lists.
+
+    A symbolic link is followed only when its target lies inside one of ``paths``: a link out of
+    the ingested folders (to a users file, a home directory) is skipped with the reason, so it
+    cannot put a file nobody chose to ingest into the index. Each file and folder is taken once
+    by its resolved path, so a link loop or two links to one file index it once."""
+    roots = [Path(root).resolve() for root in paths if Path(root).exists()]
+    seen: set[Path] = set()
     found: list[Path] = []
     for root in paths:
         if not root.exists():
             report.skip(str(root), "no such file or directory")
         elif root.is_file():
-            found.append(root)
+            _take(root, seen, found)
         else:
-            found.extend(_walk(root, []))
+            seen.add(root.resolve())
+            found.extend(_walk(root, [], roots, seen, report))
     return found
 
 
-def _walk(directory: Path, patterns: list[tuple[Path, str]]) -> list[Path]:
+def _take(path: Path, seen: set[Path], found: list[Path]) -> None:
+    resolved = path.resolve()
+    if resolved not in seen:
+        seen.add(resolved)
+        found.append(path)
+
+
+def _walk(directory: Path, patterns: list[tuple[Path, str]], roots: list[Path], seen: set[Path],
+          report: RunReport) -> list[Path]:
     ignore = directory / IGNORE_FILE
     if ignore.exists():
         patterns = patterns + [(directory, line.strip()) for line in ignore.read_text().splitlines()
                                if line.strip() and not line.startswith("#")]
-    files = []
+    files: list[Path] = []
     for entry in sorted(directory.iterdir()):
         if entry.name.startswith(".") or _ignored(entry, patterns):
             continue
+        if entry.is_symlink() and not _link_stays_inside(entry, roots, report):
+            continue
         if entry.is_dir():
-            files.extend(_walk(entry, patterns))
+            if entry.resolve() not in seen:
+                seen.add(entry.resolve())
+                files.extend(_walk(entry, patterns, roots, seen, report))
         elif entry.is_file() and not entry.name.endswith(NOT_DOCUMENTS):
-            files.append(entry)
+            _take(entry, seen, files)
     return files
+
+
+def _link_stays_inside(link: Path, roots: list[Path], report: RunReport) -> bool:
+    """Whether a symbolic link resolves to something inside the ingested roots (else skipped)."""
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:          # a dangling link, or a loop of links
+        report.skip(str(link), f"symbolic link that leads nowhere ({exc.__class__.__name__}): "
+                               "fix or remove it")
+        return False
+    if not is_inside(target, roots):
+        report.skip(str(link), f"symbolic link to {target}, outside the folders being ingested: "
+                               "copy the file in instead if it belongs in the index")
+        return False
+    return True
 
 
 def _ignored(entry: Path, patterns: list[tuple[Path, str]]) -> bool:
@@ -116,6 +136,7 @@ class Ingestor:
         self.progress = progress or (lambda done, total, path: None)
         self._salt = f"{CHUNKER_VERSION}|{budget}|{settings.chunk_overlap}|{self.embedder.info}"
         self._pending: list[Written] = []
+        self._rules: dict[str, str] | None = None
 
     def close(self):
         self.index.close()
@@ -156,6 +177,7 @@ class Ingestor:
         if previous and previous.file_hash == file_hash and previous.state == "done":
             claimed[previous.doc_id] = shown
             report.unchanged += 1
+            report.defaulted_access(shown, previous.meta.get("defaulted", []))
             return
         loaded = load(path)
         meta = self._metadata(path, shown, loaded, access)
@@ -163,6 +185,7 @@ class Ingestor:
         chunks = self.chunker.chunk(meta, loaded.lines)
         if not chunks:
             raise SkipFile("no text left after chunking: nothing to index")
+        report.note(shown, meta, chunks, loaded.ocr_pages)
         vectors = self._embed(chunks, report)
         tokens = [self.tokenizer.tokens(f"{c.meta['section']}\n{c.text}") for c in chunks]
         if previous and previous.doc_id != meta.doc_id:
@@ -195,14 +218,36 @@ class Ingestor:
         return digest.hexdigest()
 
     def _metadata(self, path: Path, shown: str, loaded, access: str | None) -> DocMeta:
-        text = "\n".join(line.text for line in loaded.lines[:400])
-        stem = path.name.rsplit(".", 1)[0]
-        raw = dict(loaded.meta)
-        raw["access"] = effective_access(raw.get("access"), access)
-        defaults = {"doc_id": re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-.") or "document",
-                    "title": stem, "lang": detect_lang(text), "doc_type": "document", "path": shown}
-        raw["path"] = shown
-        return doc_meta_from_mapping(raw, **defaults)
+        """Declared metadata, else read from the text, else defaults (ingest/docmeta.py)."""
+        declared = loaded.meta.get("access")
+        meta = document_meta(path, shown, loaded, effective_access(declared, access),
+                             declared is not None or access is not None, self._known_rules())
+        if meta.doc_number:
+            self._rules.setdefault(number_key(meta.doc_number), meta.source_id)
+        return meta
+
+    def _known_rules(self) -> dict[str, str]:
+        """Document number -> source_id of the indexed rules (declared source_ids first)."""
+        if self._rules is None:
+            records = sorted(self.index.documents(), key=lambda d: "source_id" in d.meta.get("defaulted", []))
+            self._rules = {}
+            for record in records:
+                if record.meta.get("doc_number"):
+                    self._rules.setdefault(number_key(record.meta["doc_number"]), record.meta["source_id"])
+        return self._rules
+
+    def preview(self, paths: list[Path], access: str | None = None) -> RunReport:
+        """What ``run`` would index, per file, with where each field came from; writes nothing."""
+        report = RunReport(dry_run=True)
+        for path in discover(paths, report):
+            shown = stored_path(path)
+            try:
+                loaded = load(path)
+                meta = self._metadata(path, shown, loaded, access)
+                report.note(shown, meta, self.chunker.chunk(meta, loaded.lines), loaded.ocr_pages)
+            except (SkipFile, MetadataError) as exc:
+                report.skip(shown, str(exc))
+        return report
 
     def _check_unique(self, doc_id: str, shown: str, claimed: dict) -> bool:
         """A doc_id belongs to one file; a moved file (old path gone) takes its doc_id along.

@@ -1,12 +1,15 @@
 """Web app users: a name, a role, and a scrypt hash of the password, in one small JSON file.
 
 Why it is shaped this way:
-- The role decides what a person may see (DESIGN.md, Roles), so it lives server-side with the
+- The role decides what a person may see (docs/ARCHITECTURE.md, Roles), so it lives server-side with the
   login; the web app never takes a role from a request.
 - Passwords are stored only as scrypt hashes with a random salt per user, and the cost
   parameters are kept beside each hash, so they can be raised later without breaking old entries.
 - The file is replaced atomically (temp file + ``os.replace``) with mode 0600, so a crash never
   leaves half a file and other local accounts cannot read the hashes.
+- ``stamp`` names a user's current credentials (role, salt and hash): every ``add`` draws a new
+  salt, so re-adding a user (with any role) or changing a password gives a new stamp, and the web
+  app's sessions, bound to the stamp they logged in with, stop working at once.
 
 Example::
 
@@ -49,21 +52,38 @@ def _hash(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 _DUMMY = {"salt": "00" * 16, "hash": "00" * HASH_BYTES, **SCRYPT}
 
 
+def _stamp(entry: dict) -> str:
+    material = f"{entry['role']}|{entry.get('salt', '')}|{entry.get('hash', '')}"
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+
 class UserStore:
     def __init__(self, path: Path):
         self.path = Path(path)
+        self._parsed: tuple[bytes | None, dict] = (None, {})
 
     # reading ------------------------------------------------------------------------------
     def _load(self) -> dict:
-        """The users as stored; a missing file means no users yet."""
+        """The users as stored; a missing file means no users yet.
+
+        The web app asks on every request, so the file is read each time (it is small, and
+        another process may have changed it) but parsed again only when its bytes changed.
+        Callers must not change the dict they get: writers copy it first."""
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return {}
-        except (OSError, ValueError) as exc:
+        except OSError as exc:
+            raise UserError(f"cannot read the users file {self.path}: {exc}") from None
+        if raw == self._parsed[0]:
+            return self._parsed[1]
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except ValueError as exc:
             raise UserError(f"cannot read the users file {self.path}: {exc}") from None
         if not isinstance(data, dict):
             raise UserError(f"the users file {self.path} is not a JSON object; fix or remove it")
+        self._parsed = (raw, data)
         return data
 
     def __len__(self) -> int:
@@ -78,19 +98,34 @@ class UserStore:
         entry = self._load().get(name or "")
         return entry["role"] if entry and entry.get("role") in ROLES else None
 
+    def stamp(self, name: str | None) -> str | None:
+        """A digest of the user's current credentials; None once the user has been removed."""
+        entry = self._load().get(name or "")
+        return _stamp(entry) if entry and entry.get("role") in ROLES else None
+
     def verify(self, name: str, password: str) -> str | None:
         """The user's role when the password matches, else None (constant-time comparison)."""
+        entry = self._matching(name, password)
+        return entry["role"] if entry else None
+
+    def verify_stamp(self, name: str, password: str) -> str | None:
+        """The stamp of the credentials the password matched (read once, so a change made while
+        hashing cannot be credited to the old password), else None."""
+        entry = self._matching(name, password)
+        return _stamp(entry) if entry else None
+
+    def _matching(self, name: str, password: str) -> dict | None:
         entry = self._load().get(name)
-        known = entry is not None
-        entry = entry or _DUMMY
+        known = isinstance(entry, dict)
+        checked = entry if known else _DUMMY
         try:
-            salt = bytes.fromhex(entry["salt"])
-            expected = bytes.fromhex(entry["hash"])
-            actual = _hash(password or "", salt, int(entry["n"]), int(entry["r"]), int(entry["p"]))
+            salt = bytes.fromhex(checked["salt"])
+            expected = bytes.fromhex(checked["hash"])
+            actual = _hash(password or "", salt, int(checked["n"]), int(checked["r"]), int(checked["p"]))
         except (KeyError, TypeError, ValueError):
             return None
-        if hmac.compare_digest(actual, expected) and known:
-            return entry["role"] if entry.get("role") in ROLES else None
+        if hmac.compare_digest(actual, expected) and known and checked.get("role") in ROLES:
+            return checked
         return None
 
     # writing ------------------------------------------------------------------------------
@@ -104,13 +139,13 @@ class UserStore:
         if len(password or "") < MIN_PASSWORD:
             raise UserError(f"the password must have at least {MIN_PASSWORD} characters")
         salt = secrets.token_bytes(16)
-        users = self._load()
+        users = dict(self._load())
         users[name] = {"role": role, "salt": salt.hex(), "hash": _hash(password, salt, **SCRYPT).hex(),
                        **SCRYPT}
         self._save(users)
 
     def remove(self, name: str) -> bool:
-        users = self._load()
+        users = dict(self._load())
         if users.pop(name, None) is None:
             return False
         self._save(users)

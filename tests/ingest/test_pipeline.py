@@ -120,7 +120,7 @@ def test_cli_json_report_strict_and_stats_follow_the_contract(settings, tmp_path
     done = run_cli(settings, "ingest", str(corpus), "--json")
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
-    assert set(report) == {"added", "updated", "unchanged", "removed", "chunks_embedded", "skipped"}
+    assert {"added", "updated", "unchanged", "removed", "chunks_embedded", "skipped"} <= set(report)
     assert report["added"] == 4 and report["skipped"][0]["path"].endswith("notes.xyz")
     assert "skipped" in done.stderr and "notes.xyz" in done.stderr
     assert run_cli(settings, "ingest", str(corpus), "--strict").returncode == 1

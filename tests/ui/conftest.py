@@ -6,10 +6,14 @@ in zh and en, a superseded draft, an English guidance, and an internal SOP in bo
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
+import uuid
+from pathlib import Path
 
+import httpx
 import pytest
 
 from iitkb.settings import Settings
@@ -33,6 +37,7 @@ class RunningApp:
     def __init__(self, app, port: int):
         import uvicorn
 
+        self.app = app
         self.url = f"http://127.0.0.1:{port}/"
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -94,3 +99,35 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/ui/" in str(item.fspath):
             item.add_marker(pytest.mark.filterwarnings("ignore::Warning:gradio.queueing"))
+
+
+def login(url: str, name: str | None, password: str | None = None) -> httpx.Client:
+    """An HTTP client holding ``name``'s session cookie (anonymous without a name)."""
+    http = httpx.Client(base_url=url, timeout=60)
+    if name:
+        reply = http.post("/login", data={"username": name, "password": password or PASSWORDS[name]})
+        assert reply.status_code == 200, reply.text
+    return http
+
+
+def call_event(http: httpx.Client, api_name: str, data: list) -> dict:
+    """Post a UI event by hand, the way a script could without the page: the final message."""
+    config = http.get("/config").json()
+    fn_index = next(d["id"] for d in config["dependencies"] if d.get("api_name") == api_name)
+    session_hash = uuid.uuid4().hex[:12]
+    joined = http.post("/gradio_api/queue/join", json={"data": data, "fn_index": fn_index, "event_data": None,
+                                                        "session_hash": session_hash, "trigger_id": None})
+    assert joined.status_code == 200, joined.text
+    with http.stream("GET", f"/gradio_api/queue/data?session_hash={session_hash}") as stream:
+        for line in stream.iter_lines():
+            if line.startswith("data:") and json.loads(line[5:]).get("msg") == "process_completed":
+                return json.loads(line[5:])
+    raise AssertionError("the event never completed")
+
+
+def upload(http: httpx.Client, path: Path) -> dict:
+    """Send a file through Gradio's upload route, as the page does: the FileData an event takes."""
+    with path.open("rb") as fh:
+        reply = http.post("/gradio_api/upload", files=[("files", (path.name, fh))])
+    assert reply.status_code == 200, reply.text
+    return {"path": reply.json()[0], "orig_name": path.name, "meta": {"_type": "gradio.FileData"}}

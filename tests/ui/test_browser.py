@@ -147,7 +147,7 @@ def test_admin_uploads_a_document_and_sponsors_can_open_it(open_as, tmp_path):
 
     sponsor = open_as("sam")
     ask(sponsor, "At what temperature are cryopreserved cell products stored?")
-    card = sponsor.locator("#sources .kb-card", has_text="cell-storage-rules").first
+    card = sponsor.locator("#sources .kb-card", has_text="Cell Storage Rules").first
     card.wait_for()
     href = card.locator(".kb-open a").get_attribute("href")
     assert href == "source/cell-storage-rules#page=2" and "p. 2" in card.inner_text()
@@ -160,3 +160,48 @@ def test_admin_uploads_a_document_and_sponsors_can_open_it(open_as, tmp_path):
     admin.get_by_role("option", name="cell-storage-rules", exact=False).click()
     admin.locator("#d-remove").click()
     admin.get_by_text("Removed cell-storage-rules from the index.").wait_for()
+
+
+ATTACKER_PAGE = """<!doctype html><title>waiting</title><script>
+async function steal(url, options) {
+  try { const reply = await fetch(url, {credentials: "include", ...options}); return "read " + reply.status + " " + (await reply.text()).slice(0, 80); }
+  catch (error) { return "blocked"; }
+}
+Promise.all([steal("APP/config"), steal("APP/gradio_api/call/ask", {method: "POST",
+  headers: {"Content-Type": "application/json"}, body: JSON.stringify({data: ["SAE intake on form F-SAE-01?"]})})])
+  .then(results => { document.title = results.join(" | "); });
+</script>"""
+
+
+def test_a_page_on_another_port_cannot_read_the_app_with_the_users_cookie(open_as, web):
+    """The probe's attack: a staff user is logged in; a page from another loopback port fetches
+    the API with credentials. The browser sends the cookie (same site), so only the app's Origin
+    check stands between that page and internal answers."""
+    import http.server
+    import threading
+
+    from tests.ui.conftest import free_port
+
+    body = ATTACKER_PAGE.replace("APP/", web.url).encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        staff = open_as("stella")
+        attacker = staff.context.new_page()
+        attacker.goto(f"http://127.0.0.1:{server.server_address[1]}/")
+        attacker.wait_for_function("document.title !== 'waiting'", timeout=30_000)
+        assert attacker.title() == "blocked | blocked"
+        assert staff.context.request.get(web.url + "config").status == 200     # the cookie itself still works
+    finally:
+        server.shutdown()

@@ -1,7 +1,9 @@
 """Load: 20 gradio_client users asking at once for 30 seconds through /ask; no errors allowed.
 
 Prints latency percentiles and throughput as a benchmark figure; only correctness is asserted
-(every call answers, with the caller's role, and sponsors never see internal documents)."""
+(every call answers, with the caller's role, and sponsors never see internal documents). The 20
+callers share two accounts, so the per-user answer limit (tested in test_security.py) is lifted
+here: this measures the server's capacity, not the limiter."""
 
 import concurrent.futures as futures
 import json
@@ -11,6 +13,7 @@ import time
 import pytest
 
 from tests.ui.conftest import client
+from ui.web.sessions import SlidingWindow
 
 pytestmark = pytest.mark.slow
 
@@ -25,10 +28,9 @@ QUESTIONS = ["What reviews must a study pass before institutional approval?",
              "What is the best recipe for sourdough bread?"]
 
 
-def user_loop(url: str, name: str, number: int, stop_at: float) -> tuple[list[float], list[str]]:
+def user_loop(caller, name: str, number: int, stop_at: float) -> tuple[list[float], list[str]]:
     latencies, errors = [], []
     role = {"sam": "sponsor", "stella": "staff"}[name]
-    caller = client(url, name)
     for call in range(MAX_CALLS_PER_USER):
         if time.monotonic() >= stop_at:
             break
@@ -40,7 +42,7 @@ def user_loop(url: str, name: str, number: int, stop_at: float) -> tuple[list[fl
             errors.append(f"{name}: {exc.__class__.__name__}: {exc}")
             continue
         latencies.append((time.perf_counter() - started) * 1000)
-        if answer.get("role") != role or answer.get("question") != question:
+        if answer.get("error") or answer.get("role") != role or answer.get("question") != question:
             errors.append(f"{name}: wrong answer object {answer!r:.200}")
         elif role == "sponsor" and "internal" in json.dumps([c["access"] for c in answer["citations"]]):
             errors.append(f"{name}: a sponsor received an internal citation")
@@ -52,12 +54,24 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def test_twenty_concurrent_users_for_thirty_seconds(web):
-    stop_at = time.monotonic() + SECONDS
+@pytest.fixture
+def unlimited(web):
+    ctx = web.app.state.iitkb
+    saved, ctx.answer_limit = ctx.answer_limit, SlidingWindow(10 ** 9, 60)
+    yield web
+    ctx.answer_limit = saved
+
+
+def test_twenty_concurrent_users_for_thirty_seconds(unlimited):
+    web = unlimited
     names = ["sam" if i % 2 else "stella" for i in range(USERS)]
+    # Logged in before the clock starts: logins are deliberately slow (scrypt, two at a time), and
+    # this measures answers, not a login storm.
+    callers = [client(web.url, name) for name in names]
+    stop_at = time.monotonic() + SECONDS
     started = time.perf_counter()
     with futures.ThreadPoolExecutor(USERS) as pool:
-        results = list(pool.map(lambda args: user_loop(web.url, args[1], args[0], stop_at), enumerate(names)))
+        results = list(pool.map(lambda i: user_loop(callers[i], names[i], i, stop_at), range(USERS)))
     elapsed = time.perf_counter() - started
     latencies = [ms for lat, _ in results for ms in lat]
     errors = [e for _, errs in results for e in errs]

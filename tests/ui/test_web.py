@@ -12,9 +12,14 @@ import pytest
 from gradio_client.exceptions import AuthenticationError
 
 from tests.conftest import front, write
-from tests.ui.conftest import INTERNAL_TITLES, PASSWORDS, RunningApp, client, free_port
-from ui.web import (Context, ServeError, _document_handlers, _questionnaire_handler, is_loopback, make_server,
-                    safe_upload_name, serve)
+from tests.ui.conftest import INTERNAL_TITLES, RunningApp, call_event, client, free_port, login
+from ingest.uploads import safe_upload_name
+from ui.web import ServeError, make_server, serve
+from ui.web.chat import chat_handlers, doc_type_choices
+from ui.web.context import Context
+from ui.web.documents import document_handlers
+from ui.web.questionnaire import questionnaire_handler
+from ui.web.server import is_loopback
 
 SOP_QUESTIONS = ("How does the safety desk log an SAE on form F-SAE-01?", "FALCON-7 SAE 接收流程是什么？")
 INTERNAL_MARKS = ("F-SAE-01", "FALCON", "SOP", "sop-sae", *INTERNAL_TITLES)
@@ -29,25 +34,7 @@ def leaks(data, question: str = "") -> list[str]:
 
 
 def session(web, name: str | None) -> httpx.Client:
-    http = httpx.Client(base_url=web.url, timeout=60)
-    if name:
-        assert http.post("/login", data={"username": name, "password": PASSWORDS[name]}).status_code == 200
-    return http
-
-
-def call_event(http: httpx.Client, api_name: str, data: list) -> dict:
-    """Post a UI event by hand, the way a script could without the page: the final message."""
-    config = http.get("/config").json()
-    fn_index = next(d["id"] for d in config["dependencies"] if d.get("api_name") == api_name)
-    session_hash = uuid.uuid4().hex[:12]
-    joined = http.post("/gradio_api/queue/join", json={"data": data, "fn_index": fn_index, "event_data": None,
-                                                        "session_hash": session_hash, "trigger_id": None})
-    assert joined.status_code == 200, joined.text
-    with http.stream("GET", f"/gradio_api/queue/data?session_hash={session_hash}") as stream:
-        for line in stream.iter_lines():
-            if line.startswith("data:") and json.loads(line[5:]).get("msg") == "process_completed":
-                return json.loads(line[5:])
-    raise AssertionError("the event never completed")
+    return login(web.url, name)
 
 
 # login -------------------------------------------------------------------------------------
@@ -130,7 +117,7 @@ def test_admin_events_posted_by_hand_are_refused_for_others(web):
 
 
 def test_admin_handlers_refuse_non_admins_in_process(kb_settings, answerer):
-    ingest, remove = _document_handlers(Context(kb_settings, answerer))
+    ingest, remove = document_handlers(Context(kb_settings, answerer))
     for name in ("sam", "stella"):
         with pytest.raises(gr.Error, match="Only an admin"):
             remove("rule-en", "English", gr.Request(username=name))
@@ -140,7 +127,7 @@ def test_admin_handlers_refuse_non_admins_in_process(kb_settings, answerer):
 
 
 def test_a_server_path_is_never_read_as_an_upload(kb_settings, answerer, tmp_path):
-    run = _questionnaire_handler(Context(kb_settings, answerer))
+    run = questionnaire_handler(Context(kb_settings, answerer))
     planted = write(tmp_path / "questions.txt", "What reviews must a study pass?\n")
     with pytest.raises(gr.Error, match="upload the file"):
         run(str(planted), "", "English", gr.Request(username="sam"))
@@ -164,7 +151,7 @@ def test_upload_names_become_slugs(original, saved):
 
 @pytest.mark.parametrize("original", ["payload.exe", "archive.tar.gz", "noext", "evil.md.sh"])
 def test_upload_types_outside_the_allow_list_are_refused(original):
-    with pytest.raises(ValueError, match="allowed are"):
+    with pytest.raises(ValueError, match="supported are"):
         safe_upload_name(original)
 
 
@@ -180,14 +167,14 @@ def in_upload_folder(path: Path) -> str:
 
 def test_admin_ingest_saves_slugs_checks_size_and_type_then_removes(kb_settings, answerer, tmp_path):
     small = kb_settings.with_(max_file_mb=0.002)
-    ingest, remove = _document_handlers(Context(small, answerer))
+    ingest, remove = document_handlers(Context(small, answerer))
     body = "## 1. Scope\nCell therapy storage rooms keep a temperature log checked twice a day.\n"
     files = [in_upload_folder(write(tmp_path / "Storage Rules (v2).md", body)),
              in_upload_folder(write(tmp_path / "big.txt", "x" * 3000)),
              in_upload_folder(write(tmp_path / "tool.exe", "MZ")),
              in_upload_folder(write(tmp_path / "rule.md", front("rule-en", "en", "Clash", "## 1. Clash\nSame doc_id.\n")))]
     admin = gr.Request(username="ada")
-    report, rows, _ = ingest(files, "public", admin)
+    report, _warnings, rows, _ = ingest(files, "public", admin)
     assert report["added"] == 1 and report["saved_as"] == ["uploads/storage-rules-v2.md", "uploads/rule.md"]
     reasons = {Path(s["path"]).name: s["reason"] for s in report["skipped"]}
     assert "over the 0.002 MB limit" in reasons["big.txt"] and "unsupported file type .exe" in reasons["tool.exe"]
@@ -206,7 +193,7 @@ def test_admin_ingest_saves_slugs_checks_size_and_type_then_removes(kb_settings,
 
 # questionnaires ------------------------------------------------------------------------------
 def test_questionnaire_ignores_roles_written_in_the_file(kb_settings, answerer, tmp_path):
-    run = _questionnaire_handler(Context(kb_settings, answerer))
+    run = questionnaire_handler(Context(kb_settings, answerer))
     csv = write(tmp_path / "feasibility.csv", "id,question,role\n"
                 f"q1,{SOP_QUESTIONS[0]},staff\nq2,What reviews must a study pass before approval?,admin\n")
     rows, docx, markdown = run(in_upload_folder(csv), "", "English", gr.Request(username="sam"))
@@ -235,9 +222,28 @@ def downloaded(button) -> Path:
 
 
 def test_pasted_questions_use_the_login_role(kb_settings, answerer):
-    run = _questionnaire_handler(Context(kb_settings, answerer))
-    rows, _, _ = run(None, f"{SOP_QUESTIONS[0]}\n\n{SOP_QUESTIONS[1]}\n", "English", gr.Request(username="stella"))
+    run = questionnaire_handler(Context(kb_settings, answerer))
+    pasted = f"{SOP_QUESTIONS[0]}\n\n{SOP_QUESTIONS[1]}\n"
+    rows, _, _ = run(None, pasted, "English", gr.Request(username="stella"), internal=True)
     assert len(rows) == 2 and all("SOP Safety Desk SAE Intake" in r[3] or "安全组" in r[3] for r in rows)
+    # without the tick, a staff draft cites public documents only
+    rows, _, _ = run(None, pasted, "English", gr.Request(username="stella"))
+    assert leaks([r[2:] for r in rows]) == []
+    with pytest.raises(gr.Error, match="staff and admin"):
+        run(None, pasted, "English", gr.Request(username="sam"), internal=True)
+
+
+def test_reviewed_questions_skip_unticked_rows_and_ask_the_edited_wording(kb_settings, answerer):
+    from ui.web.questionnaire import review_handler
+
+    ctx = Context(kb_settings, answerer)
+    pasted = "What reviews must a study pass before approval?\nWhat is the capital of France?\n"
+    found = review_handler(ctx)(None, pasted, "English", gr.Request(username="sam"))
+    assert [row[3] for row in found] == pasted.split("\n")[:2] and all(row[0] for row in found)
+    found[0][3] = "What reviews must a study pass before institutional approval?"
+    found[1][0] = False
+    rows, _, _ = questionnaire_handler(ctx)(None, pasted, "English", gr.Request(username="sam"), review=found)
+    assert len(rows) == 1 and "institutional approval" in rows[0][1] and "[1]" in rows[0][2]
 
 
 # serving -----------------------------------------------------------------------------------
@@ -272,29 +278,27 @@ def test_chat_streams_partial_text_then_the_sources(kb_settings, answerer):
 
     from retrieval.answer import Answerer
     from tests.retrieval.test_llm import FakeModel, make_server as model_server
-    from ui.web import _chat_handlers
 
     model = FakeModel()
     server = model_server(model)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         settings = kb_settings.with_(llm_url=f"http://127.0.0.1:{server.server_address[1]}/v1", llm_model="m")
-        respond, _, _ = _chat_handlers(Context(settings, Answerer(settings, searcher=answerer.searcher)))
+        respond, _, _ = chat_handlers(Context(settings, Answerer(settings, searcher=answerer.searcher)))
         model.reply = "Every study must pass scientific review and ethics review before institutional approval [1]."
         steps = list(respond("What reviews must a study pass before institutional approval?", [], "any", "any",
                              [], "", "English", gr.Request(username="sam")))
     finally:
         server.shutdown()
     partial = [chat[-1]["content"] for chat, _, _, _ in steps[1:-1]]
-    assert len(partial) > 3 and all(text.endswith("▌") for text in partial)
     chat, question_box, sources, last = steps[-1]
     assert last.mode == "generative" and chat[-1]["content"].startswith("Every study must pass")
+    # partial texts carry the typing mark, and only what the final, checked answer keeps
+    assert partial and all(text.endswith(" ▌") and chat[-1]["content"].startswith(text[:-2]) for text in partial)
     assert question_box == "" and 'class="kb-card"' in sources and "<mark>" in sources and "Article 10" in sources
 
 
 def test_filter_choices_never_hint_at_internal_documents(kb_settings, answerer):
-    from ui.web import doc_type_choices
-
     ctx = Context(kb_settings, answerer)
     assert "sop" not in [value for _, value in doc_type_choices(ctx, "sponsor", "English")]
     assert "sop" in [value for _, value in doc_type_choices(ctx, "staff", "中文")]
