@@ -16,11 +16,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages the tests use: a CJK font for test PDFs, chromium for browser tests.
+# Debian packages the tests use: a CJK font for test PDFs, chromium for browser tests,
+# LibreOffice (headless Writer) to render questionnaire drafts.
 system-deps:
-	@if [ ! -d /usr/share/fonts/opentype/noto ] || ! command -v chromium >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq fonts-noto-cjk chromium >/dev/null; \
-	  else echo "note: install fonts-noto-cjk and chromium (apt-get) to run every test"; fi; fi
+	@if [ ! -d /usr/share/fonts/opentype/noto ] || ! command -v chromium >/dev/null || ! command -v soffice >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq fonts-noto-cjk chromium libreoffice-writer-nogui >/dev/null; \
+	  else echo "note: install fonts-noto-cjk, chromium and libreoffice-writer-nogui (apt-get) to run every test"; fi; fi
 
 ingest: install
 	$(BIN)/iitkb ingest corpus/
