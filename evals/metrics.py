@@ -2,8 +2,10 @@
 
 Retrieval is judged at document level on source_id (a rule's zh and en documents share one), so a
 hit is "a document of the right rule ranked at k or better". Answer metrics are approximations
-that run offline: fact recall checks the gold strings in the answer text; support (ALCE-style)
-checks that each answer sentence is contained in, or shares its key facts with, a cited quote.
+that run offline: fact recall checks the gold strings in the answer text, lead checks them in its
+first cited sentence (what a reader takes away); support (ALCE-style) checks that each answer
+sentence is contained in, or shares its key facts with, a cited quote (retrieval/claims.py, the
+same check the generative mode applies).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import re
 import numpy as np
 
 from iitkb.text import split_cited
+from retrieval.claims import supported
 
 _MARKER = re.compile(r"\[\d+\]")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def dedupe_sources(ranked_source_ids: list[str]) -> list[str]:
@@ -45,6 +47,20 @@ def fact_recall(answer: str, facts: list[list[str]]) -> float:
     return float(all(any(alt.lower() in text for alt in group) for group in facts))
 
 
+def lead_text(answer: str) -> str:
+    """The answer up to its first citation marker: the first cited sentence, with a verdict
+    ("No.") that opens it."""
+    body = answer.split("\n\n")[0]
+    marker = _MARKER.search(body)
+    return body[:marker.end()] if marker else body
+
+
+def lead(answer: str, facts: list[list[str]]) -> float:
+    """1 when the first cited sentence states one of the required facts."""
+    text = lead_text(answer).lower()
+    return float(any(alt.lower() in text for group in facts for alt in group))
+
+
 def citation_scores(cited_sources: list[str], relevant: list[str]) -> tuple[float, float]:
     if not cited_sources:
         return 0.0, 0.0
@@ -60,21 +76,14 @@ def support_rate(answer: str, citations: list[dict]) -> float:
     if not sentences:
         return 0.0
     quotes = {c["n"]: c.get("quote", "") for c in citations}
-    supported = 0
+    held = 0
     for sentence in sentences:
         numbers = [int(n) for n in re.findall(r"\[(\d+)\]", sentence)]
         claim = _MARKER.sub("", sentence).strip()
         quote = " ".join(quotes.get(n, "") for n in numbers)
-        if claim and (claim in quote or _key_facts_in(claim, quote)):
-            supported += 1
-    return supported / len(sentences)
-
-
-def _key_facts_in(claim: str, quote: str) -> bool:
-    if any(n not in quote for n in _NUMBER.findall(claim)):
-        return False
-    grams = {claim[i:i + 2] for i in range(len(claim) - 1)}
-    return bool(grams) and len({g for g in grams if g in quote}) / len(grams) >= 0.6
+        if claim and (claim in quote or supported(claim, quote)):
+            held += 1
+    return held / len(sentences)
 
 
 def percentile(values: list[float], q: float) -> float:

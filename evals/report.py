@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-MAIN_COLUMNS = ("hit@1", "hit@5", "recall@10", "mrr@10", "ndcg@10", "fact_recall", "citation_precision",
-                "citation_recall", "support", "abstain_precision", "abstain_recall", "language_accuracy",
-                "internal_leaks", "latency_p50_ms", "latency_p95_ms")
+MAIN_COLUMNS = ("hit@1", "hit@5", "recall@10", "mrr@10", "ndcg@10", "fact_recall", "lead", "citation_precision",
+                "citation_recall", "support", "abstain_precision", "abstain_recall", "false_abstention",
+                "language_accuracy", "internal_leaks", "latency_p50_ms", "latency_p95_ms")
 PAIRS = ("en->en", "zh->zh", "en->zh", "zh->en")
 
 

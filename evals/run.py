@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from evals.gold import GoldQuestion
-from evals.metrics import (citation_scores, fact_recall, percentile, retrieval_scores, support_rate)
+from evals.metrics import citation_scores, fact_recall, lead, percentile, retrieval_scores, support_rate
 from evals.pipelines import PIPELINES, CachedQueries, make_searcher
 from retrieval.answer import Answerer
 from index.embedders import Embedder, make_embedder
@@ -84,6 +84,7 @@ def summarize(rows: list[QuestionResult]) -> dict:
     answered = [r for r in answerable if not r.answer["abstained"]]
     with_facts = [r for r in answerable if r.gold.facts]
     out["fact_recall"] = _mean(fact_recall(r.answer["answer"], r.gold.facts) for r in with_facts)
+    out["lead"] = _mean(lead(r.answer["answer"], r.gold.facts) for r in with_facts)
     cites = [citation_scores([c["source_id"] for c in r.answer["citations"]], r.gold.relevant) for r in answered]
     out["citation_precision"] = _mean(p for p, _ in cites)
     out["citation_recall"] = _mean(rc for _, rc in cites)
@@ -94,6 +95,7 @@ def summarize(rows: list[QuestionResult]) -> dict:
     out["abstain_precision"] = true_pos / sum(did) if sum(did) else 0.0
     out["abstain_recall"] = true_pos / sum(should) if sum(should) else 0.0
     out["answer_rate"] = len(answered) / len(answerable) if answerable else 0.0
+    out["false_abstention"] = 1.0 - out["answer_rate"] if answerable else 0.0
     out["language_accuracy"] = _mean(float(r.answer["language"] == r.gold.lang and
                                            (r.answer["abstained"] or detect_lang(r.answer["answer"]) == r.gold.lang))
                                      for r in rows)

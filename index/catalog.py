@@ -127,7 +127,9 @@ class Catalog:
         rows = self._db.execute(
             "SELECT c.id, c.text, c.meta FROM chunks c JOIN docs d ON c.doc_id = d.doc_id "
             "WHERE d.state = 'done' AND c.source_id = ? AND c.lang = ? AND c.section_key = ? "
-            "ORDER BY c.seq LIMIT 1", (source_id, lang, section_key)).fetchone()
+            # a rule's official text and our summary may share a source_id: the official wording wins
+            "ORDER BY json_extract(c.meta, '$.text_kind') = 'official' DESC, c.seq LIMIT 1",
+            (source_id, lang, section_key)).fetchone()
         return Chunk(rows[0], rows[1], json.loads(rows[2])) if rows else None
 
     def chunk_count(self) -> int:

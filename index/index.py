@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 
@@ -95,6 +96,11 @@ class Index:
     def chunk_count(self) -> int:
         return self.catalog.chunk_count()
 
+    def version(self, access: tuple[str, ...] = ("public", "internal")) -> str:
+        """A content hash of the catalog: which documents are indexed, and from which file
+        contents. The same version means the same index, so an answer can be reproduced later."""
+        return catalog_version(self.catalog, access)
+
     # writing -----------------------------------------------------------------------------
     def embed_passages(self, texts: list[str], batch: int | None = None) -> tuple[np.ndarray, int]:
         """Vectors for ``texts``, from the cache where it has them; returns them and how many
@@ -156,8 +162,15 @@ class Index:
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.embed_query(text)
 
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self.embedder.embed_queries(texts)
+
     def chunks(self, ids: list[str] | None = None) -> list[Chunk]:
         return self.catalog.chunks(ids)
+
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        """One finished document's chunks in reading order (for comparing versions)."""
+        return [c for c in self.catalog.chunks() if c.meta.get("doc_id") == doc_id]
 
     def counterpart(self, chunk: Chunk, lang: str, conds: list[Condition]) -> Chunk | None:
         """The same clause in the rule's ``lang`` document, if it exists and passes ``conds``."""
@@ -178,3 +191,10 @@ class Index:
 
     def knows(self, token: str) -> bool:
         return self.lexical_index().knows(token)
+
+
+def catalog_version(catalog: Catalog, access: tuple[str, ...] = ("public", "internal")) -> str:
+    """sha256 of the sorted (doc_id, file hash) of finished documents with ``access``; a sponsor's
+    version covers public documents only, so it reveals nothing about internal ones."""
+    rows = sorted((d.doc_id, d.file_hash) for d in catalog.documents() if d.meta.get("access") in access)
+    return hashlib.sha256("\n".join(f"{i}\t{h}" for i, h in rows).encode()).hexdigest()[:16]

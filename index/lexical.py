@@ -17,9 +17,11 @@ import bm25s
 import numpy as np
 
 from index.catalog import Catalog
-from index.conditions import Condition, column_mask
+from index.conditions import column_mask
 
-COLUMNS = ("source_id", "doc_id", "lang", "doc_type", "status", "access", "issuer")
+# The fields retrieval.filters turns roles and filters into (an issuer or date filter becomes a
+# doc_id list), so a mask is built from these columns alone.
+COLUMNS = ("doc_id", "lang", "doc_type", "status", "access")
 
 
 class LexicalIndex:
@@ -43,8 +45,6 @@ class LexicalIndex:
             bm25 = bm25s.BM25()
             bm25.index(corpus, show_progress=False)
         columns = {name: np.array([str(m.get(name, "")) for m in metas], dtype=str) for name in COLUMNS}
-        columns["effective"] = np.array([int((m.get("effective") or "0").replace("-", "") or 0)
-                                         for m in metas], dtype=np.int64)
         return cls(bm25, ids, columns, generation)
 
     def save(self, directory: Path):

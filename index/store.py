@@ -98,7 +98,9 @@ class ChromaStore:
                 f"the index in {self.where} was built with {built['embed_backend']}/"
                 f"{built['embed_model']} ({built['embed_dim']}-d) but the configured embedder is "
                 f"{self.info['embed_backend']}/{self.info['embed_model']} ({self.info['embed_dim']}-d): "
-                "configure the embedder it was built with, or ingest into a new IITKB_DATA_DIR")
+                f"set IITKB_EMBED_BACKEND={built['embed_backend']} IITKB_EMBED_MODEL={built['embed_model']} "
+                "to use it as built, or build a new index with the configured embedder by ingesting "
+                "the sources into a new data directory (IITKB_DATA_DIR=new-dir iitkb ingest corpus/)")
 
     @property
     def where(self) -> str:

@@ -10,13 +10,17 @@ import datetime as dt
 from dataclasses import dataclass
 
 from iitkb.schema import ACCESS, LANGS, ROLES, STATUSES
-from index.conditions import Condition, passes  # noqa: F401  (re-exported for callers)
+from index.conditions import Condition
 
 VISIBLE = {"sponsor": ("public",), "staff": ACCESS, "admin": ACCESS}
 
 
 class FilterError(ValueError):
     """A filter value that can match nothing; the message lists what is allowed."""
+
+
+class QueryError(FilterError):
+    """A question that cannot be searched as given (empty, or over the length limit)."""
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,28 @@
 """Optional generative answers through any OpenAI-compatible endpoint (Ollama, vLLM, DeepSeek, Qwen).
 
-The model is given numbered sources as data and asked for [n] on every sentence. Nothing it
-writes is trusted: each sentence must cite a source that was actually given, and the cited text
-must contain the sentence's numbers and most of its words. Sentences that fail are dropped and
-listed in ``unsupported``; if nothing survives, the caller falls back to the extractive answer.
-Text inside the sources never becomes an instruction: it is fenced, stripped of fence markers,
-and the verification above does not care what the model was told.
+The model is given numbered sources as data, each holding its clause's sentences in the order the
+extractive answer ranks them, and asked for [n] on every sentence. Nothing it writes is trusted:
+each sentence must cite a source that was actually given, and the cited text must contain the
+sentence's numbers and most of its words (retrieval/claims.py, the one support check). Sentences
+that fail are dropped, and only checked sentences are ever streamed to the reader; the dropped
+ones are listed in ``unsupported`` for staff. If nothing survives, the caller falls back to the
+extractive answer. Text inside the sources never becomes an instruction: it is fenced, stripped of
+fence markers, every attribute is escaped, and the verification does not care what the model was
+told.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Iterator
 
 from iitkb.settings import Settings
 from iitkb.text import split_cited, split_sentences
+from retrieval.claims import supported
 
 NO_ANSWER = "NO_ANSWER"
 _MARKER = re.compile(r"\[(\d{1,3})\]")
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # Sentences in a source that speak to an assistant rather than state a rule: never data, never support.
 _INJECTION = re.compile(
     r"ignore (?:all |any )?(?:the )?(?:previous|prior|above|earlier) instructions|disregard (?:all |any )?"
@@ -45,13 +49,19 @@ def source_text(text: str) -> str:
     return " ".join(s for s in split_sentences(text) if not _INJECTION.search(s))
 
 
+def attribute(value) -> str:
+    """A metadata value as a safe attribute: one line, no fence markers, quotes and <> escaped."""
+    text = re.sub(r"</?source[^>]*>", "", " ".join(str(value or "").split()), flags=re.I)
+    return html.escape(text, quote=True)
+
+
 def build_messages(question: str, language: str, evidence) -> list[dict]:
     blocks = []
     for n, ev in enumerate(evidence, start=1):
         m = ev.chunk.meta
-        text = source_text(ev.chunk.text)
-        blocks.append(f'<source n="{n}" title="{m["title"]}" section="{m.get("section", "")}" '
-                      f'status="{m.get("status", "")}">\n{text}\n</source>')
+        text = source_text(getattr(ev, "text", ev.chunk.text))
+        blocks.append(f'<source n="{n}" title="{attribute(m.get("title"))}" section="{attribute(m.get("section"))}" '
+                      f'status="{attribute(m.get("status"))}">\n{text}\n</source>')
     user = "Sources:\n" + "\n".join(blocks) + f"\n\nQuestion: {question}"
     return [{"role": "system", "content": SYSTEM.format(language=LANGUAGE_NAME[language])},
             {"role": "user", "content": user}]
@@ -100,24 +110,59 @@ def verify(text: str, evidence, tokens_of) -> tuple[list[tuple[str, list[int]]],
     if text.strip() == NO_ANSWER:
         return kept, dropped
     for sentence in split_cited(text):
-        cited = sorted({int(n) for n in _MARKER.findall(sentence)})
-        claim = re.sub(r"\s+([.。,，;；!?！？])", r"\1", _MARKER.sub("", sentence)).strip()
-        if not claim or claim == NO_ANSWER:
+        checked = check_sentence(sentence, evidence, tokens_of)
+        if checked is True:
             continue
-        valid = [n for n in cited if 1 <= n <= len(evidence)]
-        if valid and _supported(claim, [source_text(evidence[n - 1].chunk.text) for n in valid], tokens_of):
-            kept.append((claim, valid))
-        elif claim:
+        if checked:
+            kept.append(checked)
+        else:
             dropped.append(sentence.strip())
     return kept, dropped
 
 
-def _supported(claim: str, sources: list[str], tokens_of) -> bool:
-    source = " ".join(sources)
-    if any(number not in source for number in _NUMBER.findall(claim)):
-        return False
-    words = set(tokens_of(claim))
-    if not words:
-        return False
-    present = set(tokens_of(source))
-    return len(words & present) / len(words) >= 0.5
+def check_sentence(sentence: str, evidence, tokens_of):
+    """(claim, cited numbers) for a supported sentence, None for an unsupported one, True for one
+    that carries nothing (empty, or the model's NO_ANSWER)."""
+    cited = sorted({int(n) for n in _MARKER.findall(sentence)})
+    claim = re.sub(r"\s+([.。,，;；!?！？])", r"\1", _MARKER.sub("", sentence)).strip()
+    if not claim or claim == NO_ANSWER:
+        return True
+    valid = [n for n in cited if 1 <= n <= len(evidence)]
+    sources = [source_text(getattr(evidence[n - 1], "text", evidence[n - 1].chunk.text)) for n in valid]
+    return (claim, valid) if valid and supported(claim, sources, tokens_of) else None
+
+
+def verified_stream(generator, question: str, language: str, evidence, tokens_of):
+    """Yield (kept, dropped) each time the model completes a sentence, so a reader is shown only
+    sentences that passed the check, never the model's text as it arrives."""
+    kept: list[tuple[str, list[int]]] = []
+    dropped: list[str] = []
+    text, done = "", 0
+    for delta in generator.stream(question, language, evidence):
+        text += delta
+        complete = _complete(split_cited(text))
+        for sentence in complete[done:]:
+            _take(sentence, evidence, tokens_of, kept, dropped)
+        if len(complete) > done:
+            done = len(complete)
+            yield kept, dropped
+    if text.strip() != NO_ANSWER:
+        for sentence in split_cited(text)[done:]:
+            _take(sentence, evidence, tokens_of, kept, dropped)
+    yield kept, dropped
+
+
+def _complete(pieces: list[str]) -> list[str]:
+    """The sentences known to be finished: all but the last, and not the one before it either
+    while the last is only the start of its citation marker ("... approval. [")."""
+    if len(pieces) >= 2 and pieces[-1].lstrip().startswith("["):
+        return pieces[:-2]
+    return pieces[:-1]
+
+
+def _take(sentence, evidence, tokens_of, kept, dropped):
+    checked = check_sentence(sentence, evidence, tokens_of)
+    if checked is None:
+        dropped.append(sentence.strip())
+    elif checked is not True:
+        kept.append(checked)

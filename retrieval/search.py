@@ -24,7 +24,7 @@ from iitkb.tokenize import Tokenizer, tokenizer_for
 from index.conditions import passes
 from index.embedders import Embedder
 from index.index import Index
-from retrieval.filters import Filters, FilterError, check_role, conditions
+from retrieval.filters import Filters, FilterError, QueryError, check_role, conditions
 from retrieval.fusion import rrf
 
 MODES = ("hybrid", "dense", "lexical")
@@ -91,7 +91,11 @@ class Searcher:
         check_role(role)
         query = (query or "").strip()
         if not query:
-            raise FilterError("the query is empty: type a question or some keywords")
+            raise QueryError("the query is empty: type a question or some keywords")
+        limit = self.settings.max_question_chars
+        if len(query) > limit:
+            raise QueryError(f"the question is {len(query):,} characters long; the limit is {limit:,} "
+                              "(IITKB_MAX_QUESTION_CHARS): ask about one point at a time")
         if k < 1:
             raise FilterError(f"k must be at least 1, not {k}")
         filters = filters or Filters()
@@ -118,7 +122,7 @@ class Searcher:
         hits.sort(key=lambda h: -h.score)
         if self.reranker is not None:
             hits = self._rerank(query, hits[:pool])
-        hits = hits[:k]
+        hits = prefer_official(hits)[:k]
         for hit in hits:
             hit.counterpart = self._counterpart(hit.chunk, conds)
         return SearchResult(hits, query, expansions, best_dense=dense[0][1] if dense else 0.0)
@@ -153,6 +157,28 @@ class Searcher:
             hit.sources["rerank"] = float(score)
             hit.score = float(score)
         return sorted(hits, key=lambda h: -h.score)
+
+
+def prefer_official(hits: list[ScoredChunk]) -> list[ScoredChunk]:
+    """A rule's official wording of an article ranks above a summary of the same article (same
+    rule, language and article), so citations quote the rule; the summary stays, lower, to
+    corroborate it. Ranks are swapped, not scores invented, so the order stays by score."""
+    hits = list(hits)
+    for i, hit in enumerate(hits):
+        key = _article_of(hit, "summary")
+        later = range(i + 1, len(hits)) if key else range(0)
+        j = next((j for j in later if _article_of(hits[j], "official") == key), None)
+        if j is not None:
+            hits[i].score, hits[j].score = hits[j].score, hits[i].score
+            hits[i], hits[j] = hits[j], hits[i]
+    return hits
+
+
+def _article_of(hit: ScoredChunk, kind: str) -> tuple | None:
+    m = hit.chunk.meta
+    if m.get("text_kind") != kind or not str(m.get("section_key", "")).startswith("art:"):
+        return None
+    return m.get("source_id"), m.get("lang"), m["section_key"]
 
 
 def _load_reranker(model: str):

@@ -14,10 +14,12 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def e5():
-    from index.embedders import E5Embedder
+def e5(tmp_path_factory):
+    """The default embedder (multilingual-e5-small; Settings.embed_backend), its model converted once
+    for the session, so that an index a test builds opens with the default settings and CLI."""
+    from index.embedders import make_embedder
 
-    return E5Embedder()
+    return make_embedder(Settings(data_dir=tmp_path_factory.mktemp("embedder")))
 
 
 @pytest.fixture

@@ -1,0 +1,194 @@
+"""From search hits to a plan for the answer: the evidence clauses, their scored sentences, and
+the support that decides between answering and abstaining.
+
+Support is calibrated both ways. It is the share of the question's weighted terms that the best
+documents cover, with some credit for dense similarity; words that only say what kind of answer
+is wanted count less (coverage.SLOT_WORD_WEIGHT), so "Estimated timeline ..." is not held against
+a clause that says "timing varies". It falls when the question names a regulator the termbase
+marks out of scope (FDA, EMA) and no clause names it, and when the question asks for a fact (a
+number, a date, a body) that no candidate sentence states: near misses such as "NMPA's fee for a
+CAR-T IND" share the topic but not the fact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from iitkb.schema import Chunk, ScoredChunk
+from retrieval import question as q
+from retrieval.claims import bigrams
+from retrieval.coverage import QueryTerms, normal, out_of_scope_forms, term_forms
+from retrieval.identifiers import Names, might_hold_id
+from retrieval.search import SearchResult
+from retrieval.sentences import Candidate, candidates, score
+
+SUPPORT_CLAUSES = 3          # a clause and its document's header support together, over the best three
+COVERAGE_WEIGHT = 0.7        # the rest is dense similarity, as before sentence scoring (evals/tune.py)
+# Factors on support, chosen on the gold dev split (python -m evals.tune).
+OUT_OF_SCOPE_FACTOR = 0.5    # the question names FDA or EMA and no clause does
+SLOT_MISS_FACTOR = {"money": 0.6}   # no sentence states the kind of fact asked for (an amount above all)
+SLOT_MISS_DEFAULT = 0.75
+STRANGER_FACTOR = 0.75       # the question names a place or body (or a foreign jurisdiction) no clause names
+DENSE_FLOOR, DENSE_SPAN = 0.78, 0.12
+PROMPT_SENTENCES = 6         # ranked sentences per clause given to a language model
+TOKEN_CACHE = 50_000         # texts whose tokens are kept (sentences and clauses: a few MB)
+
+
+@dataclass
+class Evidence:
+    """A clause chosen for the answer, in the question's language when a pair exists."""
+
+    chunk: Chunk
+    rank: int
+    counterpart_of: Chunk | None
+    dense: float = 0.0                        # the retrieved clause's cosine to the question
+    prompt_text: str | None = None            # its ranked sentences, as given to a model
+
+    @property
+    def text(self) -> str:
+        return self.prompt_text if self.prompt_text is not None else self.chunk.text
+
+
+@dataclass
+class Plan:
+    question: str
+    role: str
+    language: str
+    result: SearchResult
+    ask: q.Ask
+    terms: QueryTerms
+    evidence: list[Evidence]
+    candidates: list[Candidate] = field(default_factory=list)
+    support: float = 0.0
+    others: list = field(default_factory=list)     # (ask, ranked candidates) of each further sub-question
+
+    def ranked_evidence(self) -> list[Evidence]:
+        """The clauses in the order of their best sentence, each holding its sentences best first:
+        a model reads the same ranking the extractive answer is made from."""
+        by_clause: dict[str, list[Candidate]] = {}
+        for c in sorted(self.candidates, key=lambda c: -c.score):
+            by_clause.setdefault(c.evidence.chunk.id, []).append(c)
+        ranked = []
+        for group in by_clause.values():
+            ev = group[0].evidence
+            joiner = " " if ev.chunk.meta.get("lang") == "en" else ""
+            ranked.append(Evidence(ev.chunk, ev.rank, ev.counterpart_of, ev.dense,
+                                   joiner.join(c.text for c in group[:PROMPT_SENTENCES])))
+        return ranked
+
+    def closest(self, claim: str, ev: Evidence) -> str:
+        """The clause sentence that shares most with a generated claim: its quote."""
+        grams = set(bigrams(claim))
+        own = [c.text for c in self.candidates if c.evidence.chunk.id == ev.chunk.id] or [ev.text]
+        return max(own, key=lambda s: len(grams & set(bigrams(s))))
+
+
+class Planner:
+    def __init__(self, retriever):
+        self.retriever = retriever
+        self._names: tuple[int, dict[str, Names]] = (-1, {})
+        self._labels: dict[str, frozenset[str]] = {}
+        self._tokens: dict[str, list[str]] = {}
+        # the termbase's forms as tokens and the sponsor's titles, made here (~0.1 s each) rather
+        # than in a first answer
+        self._term_forms = term_forms(retriever)
+        self._out_of_scope = out_of_scope_forms(retriever)
+        self.names("sponsor")
+
+    def plan(self, question: str, role: str, language: str, result: SearchResult) -> Plan:
+        ask = q.analyse(question)
+        terms = QueryTerms.of(question, self.retriever, self._term_forms)
+        evidence = self.evidence(result.hits, language)
+        plan = Plan(question, role, language, result, ask, terms, evidence)
+        if not result.hits:
+            return plan
+        plan.candidates = candidates(evidence, self._cleaner(role), self.tokens)
+        score(plan.candidates, ask, terms.full(), self.label_tokens, question)
+        plan.others = self._sub_questions(plan)
+        plan.support = self._support(plan)
+        return plan
+
+    def _sub_questions(self, plan: Plan) -> list:
+        """Each further question of the message, its candidates ranked for its own slot (the words
+        of the whole message still say what the answer is about)."""
+        parts = q.sub_questions(plan.question)
+        out = []
+        for part in parts[1:] if len(parts) > 1 else []:
+            ask = q.analyse(part)
+            copies = [replace(c) for c in plan.candidates]
+            score(copies, ask, plan.terms.full(), self.label_tokens, plan.question)
+            out.append((ask, sorted(copies, key=lambda c: -c.score)))
+        return out
+
+    def evidence(self, hits: list[ScoredChunk], language: str) -> list[Evidence]:
+        chosen: list[Evidence] = []
+        seen: set[str] = set()
+        for rank, hit in enumerate(hits):
+            chunk, original = hit.chunk, None
+            if chunk.meta["lang"] != language and hit.counterpart is not None:
+                chunk, original = hit.counterpart, hit.chunk
+            if chunk.id in seen:
+                continue
+            seen.add(chunk.id)
+            dense = hit.sources.get("dense")
+            chosen.append(Evidence(chunk, rank, original, float(dense[1]) if dense else 0.0))
+        return chosen
+
+    def _cleaner(self, role: str):
+        """Takes identifiers out of a sentence; reads the index's titles only when one may hold one."""
+        def clean(text: str, lang: str) -> str:
+            return self.names(role).clean(text, lang) if might_hold_id(text) else text
+        return clean
+
+    def names(self, role: str) -> Names:
+        """Titles the role may see, by source_id; rebuilt when ingestion moves the index on."""
+        index = self.retriever.index
+        generation = getattr(index, "generation", 0)
+        if self._names[0] != generation:
+            self._names = (generation, {})
+        cache = self._names[1]
+        if role not in cache:
+            cache[role] = Names.from_documents([d.meta for d in index.documents()], role)
+        return cache[role]
+
+    def tokens(self, text: str) -> list[str]:
+        """The lexical tokens of a text, remembered: the same clauses answer many questions."""
+        found = self._tokens.get(text)
+        if found is None:
+            if len(self._tokens) >= TOKEN_CACHE:
+                self._tokens.clear()
+            found = self._tokens[text] = self.retriever.tokenizer.tokens(text)
+        return found
+
+    def label_tokens(self, chunk: Chunk) -> frozenset[str]:
+        if chunk.id not in self._labels:
+            meta = chunk.meta
+            self._labels[chunk.id] = frozenset(self.retriever.tokenizer.tokens(
+                f"{meta.get('title', '')} {meta.get('doc_number', '')} {meta.get('section', '')} {meta.get('context', '')}"))
+        return self._labels[chunk.id]
+
+    def _support(self, plan: Plan) -> float:
+        tokens = self.tokens
+        present_by_doc: dict[str, set[str]] = {}
+        for hit in plan.result.hits[:SUPPORT_CLAUSES]:
+            present = present_by_doc.setdefault(hit.chunk.meta["doc_id"], set())
+            for chunk in [hit.chunk] + ([hit.counterpart] if hit.counterpart else []):
+                present |= normal(tokens(f"{chunk.meta.get('title', '')} {chunk.meta.get('section', '')} {chunk.text}"))
+        best = max(plan.terms.share(present) for present in present_by_doc.values())
+        semantic = min(1.0, max(0.0, (plan.result.best_dense - DENSE_FLOOR) / DENSE_SPAN))
+        support = COVERAGE_WEIGHT * best + (1 - COVERAGE_WEIGHT) * semantic
+        if self._names_out_of_scope(plan, set().union(*present_by_doc.values())):
+            support *= OUT_OF_SCOPE_FACTOR
+        slot = plan.ask.fact_slots[0] if plan.ask.fact_slots else None
+        if slot and not any(slot in c.fills for c in plan.candidates):
+            support *= SLOT_MISS_FACTOR.get(slot, SLOT_MISS_DEFAULT)
+        if plan.terms.strangers - set().union(*present_by_doc.values()):
+            support *= STRANGER_FACTOR
+        return min(1.0, support)
+
+    def _names_out_of_scope(self, plan: Plan, present: set[str]) -> bool:
+        asked = set(plan.terms.weights)
+        for forms in self._out_of_scope:
+            if any(f and f <= asked for f in forms) and not any(f and f <= present for f in forms):
+                return True
+        return False

@@ -1,0 +1,198 @@
+"""What a question asks for, in either language: the slot its answer must fill.
+
+A reader who asks "至少需要几名委员？" wants a number of members, one who asks "who approves?" a
+body or role; a sentence that is on topic but fills no slot is not the answer. ``analyse`` reads
+the slots from the pattern tables in retrieval/slots.py (data, tested in both languages), so a new
+way of asking is one more pattern, not new code.
+
+Example::
+
+    ask = analyse("How long must Decree 818 research records be kept?")
+    ask.slot          # "duration"
+    ask.slots         # ("duration",)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from iitkb.text import detect_lang, split_sentences
+from retrieval import slots as tables
+
+
+@dataclass(frozen=True)
+class Ask:
+    lang: str
+    slots: tuple[str, ...]           # every slot asked for, primary first (see slots.SLOT_ORDER)
+    yesno: str | None = None         # "permission", "need", or "fact" for other yes/no questions
+    meta: bool = False               # asks about the document itself: status, dates, size
+    unit: str | None = None          # what a count question counts: "people", "member", "轮"
+    thresholds: frozenset = frozenset()   # ("above", "10", "%") for "discount above 10%"
+    text: str = ""
+
+    @property
+    def slot(self) -> str | None:
+        return self.slots[0] if self.slots else None
+
+    @property
+    def fact_slots(self) -> tuple[str, ...]:
+        return tuple(s for s in self.slots if s in tables.FACT_SLOTS)
+
+
+@lru_cache(maxsize=64)
+def _compiled(patterns: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+def matches(patterns: list[str], text: str) -> bool:
+    return bool(patterns) and _compiled(tuple(patterns)).search(text) is not None
+
+
+def analyse(question: str) -> Ask:
+    """The slots ``question`` asks for; patterns of both languages apply to a mixed question
+    ("SUSAR fatal 报告时限是多少天？"), since people type both in one line."""
+    lang = detect_lang(question)
+    text = question.strip()
+    found = [slot for slot in tables.SLOT_ORDER
+             if any(matches(tables.ASKS[slot][code], text) for code in ("zh", "en"))]
+    if "duration" in found and "count" in found and not _counts_things(text):
+        found.remove("count")        # "how many days" asks for a duration only
+    yesno = _yesno_kind(text) if "yesno" in found else None
+    unit = _count_unit(text) if "count" in found else None
+    return Ask(lang, tuple(found), yesno, matches(tables.ASKS_META, text), unit, thresholds(text), text)
+
+
+_PEOPLE = "名人位"
+_EN_COUNTED = re.compile(r"how many ((?:[\w-]+ ?){1,4})", re.I)
+_NOT_COUNTED = {"must", "do", "does", "did", "are", "is", "can", "should", "have", "has", "will", "were", "was", "may",
+                "need", "of", "in", "for", "under", "at", "does", "to", "there", "we", "you", "i"}
+
+
+def _count_unit(text: str) -> str | None:
+    """"几名委员" counts people; "how many ethics committee members" counts members."""
+    zh = re.search(r"(?:几|多少)(名|人|位|项|条|种|轮|页|家|次|个|份|款)", text)
+    if zh:
+        return "people" if zh.group(1) in _PEOPLE else zh.group(1)
+    en = _EN_COUNTED.search(text)
+    if not en:
+        return None
+    words = []
+    for word in en.group(1).lower().split():
+        if word in _NOT_COUNTED:
+            break
+        words.append(word)
+    return words[-1].rstrip("s")[:6] if words else None
+
+
+_AMOUNT = r"(?:RMB|USD|¥|￥)?\s*(\d+(?:\.\d+)?)\s*(%|％|万元|元|million|working days?|days?|hours?|months?|years?)?"
+_THRESHOLD = re.compile(rf"(?:({tables.ABOVE})|({tables.BELOW}))\s*{_AMOUNT}|{_AMOUNT}\s*(以上|以下)", re.I)
+
+
+def thresholds(text: str) -> frozenset:
+    """(direction, number, unit) of each threshold a text states: "over 10%", "10% 以上"."""
+    found = set()
+    for m in _THRESHOLD.finditer(text):
+        if m.group(3):
+            direction = "above" if m.group(1) else "below"
+            number, unit = m.group(3), m.group(4)
+        else:
+            direction = "above" if m.group(7) == "以上" else "below"
+            number, unit = m.group(5), m.group(6)
+        found.add((direction, number, (unit or "").replace("％", "%").rstrip("s")))
+    return frozenset(found)
+
+
+_JOINED = re.compile(r"(?:,\s*|\s+)and (?=(?:how|what|when|who|which|where|by when|is|are|do|does|can)\b)|"
+                     r"[，,；;]\s*(?=[^，,；;]*(?:多久|多少|何时|什么时候|哪|谁|几|是否|吗))", re.I)
+
+
+def sub_questions(question: str) -> list[str]:
+    """The questions a message asks, in order: "是正式版吗？文号是多少？" asks two, "When did it take
+    effect, and how many articles does it have?" too. One question comes back as itself."""
+    parts = [p.strip() for s in split_sentences(question) for p in _JOINED.split(s) if p and p.strip()]
+    asking = [p for p in parts if analyse(p).slots]
+    return asking if len(asking) > 1 else [question]
+
+
+def _counts_things(text: str) -> bool:
+    """A count beside a duration: "How many members, and within how many days?"."""
+    return bool(re.search(r"how many (?!(?:calendar |working |business )?(?:days|weeks|months|years|hours)\b)\w+|"
+                          r"几(?:名|位|人|项|条|种|轮|页)|多少(?:名|位|人|项|条|种|轮|页)", text, re.I))
+
+
+def _yesno_kind(text: str) -> str:
+    for kind, patterns in tables.YESNO_KINDS.items():
+        if any(matches(patterns[code], text) for code in ("zh", "en")):
+            return kind
+    return "fact"
+
+
+def fills(sentence: str, slot: str, ask: Ask | None = None) -> bool:
+    """Whether ``sentence`` states something of the kind ``slot`` asks for; a count must count
+    what was asked ("7 名委员" for "几名委员", not "第五条")."""
+    if slot == "count" and ask is not None and ask.unit:
+        return _counts(sentence, ask.unit)
+    return matches(tables.FILLS[slot], sentence)
+
+
+def fills_strongly(sentence: str, ask: Ask) -> bool:
+    """The slot filled in the question's own terms: a count of people as a size ("人数不少于 7
+    人"), a date as the kind of date asked for (施行 / issued / deadline)."""
+    for slot, question_pattern, sentence_pattern in tables.STRONG_FILLS:
+        if slot == ask.slot and re.search(question_pattern, ask.text, re.I) and re.search(sentence_pattern, sentence, re.I):
+            return True
+    return False
+
+
+def _counts(sentence: str, unit: str) -> bool:
+    if unit == "people":
+        pattern = rf"(?<![第\d])[\d{tables.ZH_DIGITS}]+\s*(?:名|人|位)|\b\d+\s+(?:\w+\s+)?(?:members?|persons?|people)"
+    elif re.fullmatch(r"[\u4e00-\u9fff]", unit):
+        pattern = rf"(?<![第\d])[\d{tables.ZH_DIGITS}]+\s*{unit}"
+    else:
+        pattern = rf"\b\d[\d,.]*\s+(?:[\w-]+\s+){{0,2}}{re.escape(unit)}|\b(?:at least|no fewer than|up to) \d+"
+    return re.search(pattern, sentence, re.I) is not None
+
+
+def is_meta(sentence: str) -> bool:
+    """A sentence about the document (its adoption, size, sources), not about what it rules."""
+    return matches(tables.META, sentence)
+
+
+def adds_condition(sentence: str) -> bool:
+    return matches(tables.CONDITIONS, sentence)
+
+
+def verdict(ask: Ask, sentence: str) -> str | None:
+    """The yes/no the cited sentence itself states ("Yes." / "不可以。"), or None.
+
+    Only for questions of permission or need, only when the sentence's modal decides it (a
+    prohibition, an exemption, or a plain permission or requirement with no negation in sight),
+    and never when it already opens with its verdict: an answer never asserts what its source
+    does not say."""
+    if ask.yesno not in ("permission", "need") or ask.slot != "yesno":
+        return None             # "In which situations do we have to ...?" asks for a list, not a verdict
+    if matches([tables.STATES_VERDICT], sentence.strip()):
+        return None
+    polarity = _need(sentence) if ask.yesno == "need" else _permission(sentence)
+    return None if polarity is None else tables.VERDICT[ask.lang][(ask.yesno, polarity)]
+
+
+def _permission(sentence: str) -> str | None:
+    if matches(tables.PROHIBITS, sentence):
+        return None if matches(tables.WITHOUT, sentence) else "no"   # "not without approval"
+    if matches(tables.PERMITS, sentence) and not matches(tables.NEGATION, sentence):
+        return "yes"
+    return None
+
+
+def _need(sentence: str) -> str | None:
+    if matches(tables.NOT_NEEDED, sentence):
+        return "no"
+    if matches(tables.PROHIBITS, sentence) and matches(tables.WITHOUT, sentence):
+        return "yes"                                                 # "may not ... without approval"
+    if matches(tables.REQUIRES, sentence) and not matches(tables.NEGATION, sentence):
+        return "yes"
+    return None

@@ -1,0 +1,183 @@
+"""The sentences of the best clauses, each scored for how well it answers the question.
+
+A clause can be the right one and still hold the wrong sentence for the answer: ethics-2016's
+follow-up-review rule and its composition rule both mention committee members, but only one says
+how many a committee needs. So each sentence is scored by itself: how much of the question it
+covers (with termbase forms, and from its clause's own label), whether it fills the slot asked for
+(a number of members, a duration, a body), how highly its clause was ranked and how near that
+clause is to the question in meaning. The meaning part is the clause's dense cosine, not the
+sentence's: the embedder reads ~25 passages/s on two cores, so embedding a dozen sentences per
+question would cost several times the 60 ms an answer may take; sentence vectors made at ingest
+would be the way to add it (the chunker's side).
+
+Headings are labels only: 第X条, Article N, a numbered section and its short subject. Article
+text that a plain official document writes on the label's line is quotable like any other.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from iitkb.text import CJK, split_sentences
+from retrieval import question as q
+from retrieval.coverage import QueryTerms, normal
+from retrieval.search import ASKS_FOR_OLD, DEMOTED
+from retrieval.tables import rows_as_sentences
+
+LABEL = re.compile(r"^(?:第[一二三四五六七八九十百千零〇\d]+条(?:之[一二三四五六七八九十]+)?|第[一二三四五六七八九十百零〇\d]+[章节编]|"
+                   r"Article\s+\d+[a-z]?|Art\.\s*\d+|Chapter\s+\d+|Section\s+\d+(?:\.\d+)*|Q\d+[.:：]?|"
+                   r"\d{1,2}(?:\.\d{1,2})+\.?|\d{1,2}\.)(?:\s+|(?=[\u3400-\u9fff])|$)")
+_STOP = re.compile(r"[。！？]|[.!?](?=\s|$)")
+_BULLET = re.compile(r"^\s*(?:[-*•]\s+)")
+# A heading's subject is short and states nothing: no modal or copula ("Composition", "审查决定").
+SUBJECT_MAX_CJK, SUBJECT_MAX_WORDS = 12, 8
+_STATES = re.compile(r"应当|须|不得|可以|是|为|由|适用|\b(?:must|may|shall|is|are|has|have|can|will)\b", re.I)
+
+# A sentence's features (see ``features``) and their weights in a listwise softmax model, fit on
+# the gold dev split by `python -m evals.tune` (L2 0.001; a sentence is positive when it states a
+# gold fact; dev lead 0.84). Read as: covering the question's words and filling the slot asked
+# for (in its own terms: "strong") count most, then the clause's dense match to the question; a
+# document's head, an explainer and meta sentences count against. The score is exp(weights .
+# features), so the ratio of two scores is their odds under the model.
+FEATURES = ("coverage", "label", "slot", "second_slot", "strong", "threshold", "rank", "dense", "head",
+            "explainer", "faq", "meta", "demoted", "row")
+WEIGHTS = {"bias": 0.0, "coverage": 10.29, "label": 0.11, "slot": 3.68, "second_slot": 0.45, "strong": 3.15,
+           "threshold": 1.77, "rank": 1.24, "dense": 4.79, "head": -1.52, "explainer": -0.74, "faq": 0.43,
+           "meta": -1.18, "demoted": -0.53, "row": 1.33}
+DENSE_FLOOR, DENSE_SPAN = 0.78, 0.12     # e5 cosines: ~0.78 is unrelated, ~0.90 a close paraphrase
+# A term every candidate states tells the sentences apart less than one few state: its weight is
+# scaled between this floor (all state it) and 1 (none does).
+COMMON_TERM_FLOOR = 0.5
+MIN_CJK, MIN_WORDS = 8, 5   # "Yes." or "不得收费。" alone says too little to stand as a cited statement
+
+
+@dataclass
+class Candidate:
+    text: str
+    evidence: object                      # retrieval.evidence.Evidence
+    position: int
+    row: bool = False
+    tokens: frozenset[str] = field(default_factory=frozenset)
+    covered: frozenset[str] = field(default_factory=frozenset)
+    fills: tuple[str, ...] = ()
+    meta: bool = False
+    score: float = 0.0
+
+    @property
+    def doc_id(self) -> str:
+        return self.evidence.chunk.meta["doc_id"]
+
+
+def split_label(line: str) -> tuple[str, str]:
+    match = LABEL.match(line)
+    return (match.group().strip(), line[match.end():].strip()) if match else ("", line)
+
+
+def quotable(line: str, title: str = "", section: str = "") -> str | None:
+    """The part of a line a quote may use: None for a heading (a label, with or without a short
+    subject), the text after the label otherwise."""
+    stripped = _BULLET.sub("", line).strip()
+    if not stripped or stripped in (title, section):
+        return None
+    label, rest = split_label(stripped)
+    if not label:
+        return stripped
+    if not rest or (rest[-1] in "?？" and label.startswith("Q")):
+        return None
+    stop = _STOP.search(rest)
+    if stop is None:
+        return None if _subject(rest) else rest
+    after = rest[stop.end():].strip()
+    return after if after and _subject(rest[:stop.start()]) else rest
+
+
+def _subject(text: str) -> bool:
+    cjk = len(CJK.findall(text))
+    short = cjk <= SUBJECT_MAX_CJK if cjk else len(text.split()) <= SUBJECT_MAX_WORDS
+    return short and not _STATES.search(text)
+
+
+def too_short(sentence: str) -> bool:
+    return len(CJK.findall(sentence)) < MIN_CJK and len(sentence.split()) < MIN_WORDS
+
+
+def candidates(evidence: list, clean, tokens_of) -> list[Candidate]:
+    """Every quotable sentence of the evidence clauses; ``clean`` takes identifiers out of the
+    text, ``tokens_of`` is the lexical tokenizer."""
+    out: list[Candidate] = []
+    for ev in evidence:
+        meta = ev.chunk.meta
+        lang = meta.get("lang", "en")
+        position = 0
+        for _, line, is_row in rows_as_sentences(ev.chunk.text.splitlines(), lang):
+            texts = [line] if is_row else _line_sentences(line, meta)
+            for text in texts:
+                text = clean(text, lang)
+                if too_short(text) and not is_row:
+                    continue
+                out.append(Candidate(text, ev, position, is_row, frozenset(normal(tokens_of(text))),
+                                     meta=q.is_meta(text)))
+                position += 1
+    return out
+
+
+def _line_sentences(line: str, meta: dict) -> list[str]:
+    """The line's sentences, a too-short one joined to the one after it: "是医疗机构。" or "Yes."
+    opens an answer well but cannot stand alone."""
+    text = quotable(line, meta.get("title", ""), meta.get("section", ""))
+    merged: list[str] = []
+    pending = ""
+    for sentence in split_sentences(text) if text else []:
+        sentence = f"{pending}{'' if CJK.search(pending[-1:]) else ' '}{sentence}".strip() if pending else sentence
+        pending = sentence if too_short(sentence) else ""
+        if not pending:
+            merged.append(sentence)
+    return merged + ([pending] if pending else [])
+
+
+def score(cands: list[Candidate], ask: q.Ask, terms: QueryTerms, label_tokens, question: str = "") -> None:
+    """Fill each candidate's ``score`` (> 0), ``covered`` and ``fills`` in place."""
+    for c, row in zip(cands, features(cands, ask, terms, label_tokens, question)):
+        z = WEIGHTS["bias"] + sum(WEIGHTS[name] * value for name, value in row.items())
+        c.score = math.exp(min(z, 50.0))     # a ratio of two scores is their softmax odds
+
+
+def features(cands: list[Candidate], ask: q.Ask, terms: QueryTerms, label_tokens, question: str = "") -> list[dict]:
+    """Each candidate's features (``FEATURES``); fills ``covered`` and ``fills`` on the way. A
+    draft or superseded text is marked unless the question asks for old texts (retrieval/search.py)."""
+    old = bool(ASKS_FOR_OLD.search(question))
+    labels = {id(c): terms.covered(label_tokens(c.evidence.chunk)) for c in cands}
+    for c in cands:
+        c.covered = frozenset(terms.covered(c.tokens))
+    local = _local_weights(cands, terms, labels)
+    total = sum(local.values()) or 1.0
+    rows = []
+    for c in cands:
+        meta = c.evidence.chunk.meta
+        c.fills = tuple(s for s in ask.slots if q.fills(c.text, s, ask))
+        primary = ask.slot in c.fills
+        dense = c.evidence.dense
+        rows.append({
+            "coverage": sum(local[t] for t in c.covered) / total,
+            "label": sum(local[t] for t in labels[id(c)] - c.covered) / total,
+            "slot": float(primary), "second_slot": float(bool(c.fills) and not primary),
+            "strong": float(primary and q.fills_strongly(c.text, ask)),
+            "threshold": float(bool(ask.thresholds & q.thresholds(c.text))) if ask.thresholds else 0.0,
+            "rank": 1.0 / (1 + c.evidence.rank),
+            "dense": min(1.0, max(0.0, (dense - DENSE_FLOOR) / DENSE_SPAN)) if dense else 0.0,
+            "head": float(meta.get("section_key") == "head" and not ask.meta),
+            "explainer": float(meta.get("doc_type") == "explainer"), "faq": float(meta.get("doc_type") == "faq"),
+            "meta": float(c.meta and not ask.meta),
+            "demoted": float(not old and meta.get("status") in DEMOTED), "row": float(c.row)})
+    return rows
+
+
+def _local_weights(cands: list[Candidate], terms: QueryTerms, labels: dict) -> dict[str, float]:
+    """The question's term weights, lowered for terms that most candidates state: the words of
+    the topic all the retrieved clauses share do not pick the sentence that answers."""
+    if not cands:
+        return dict(terms.weights)
+    share = {t: sum(t in c.covered or t in labels[id(c)] for c in cands) / len(cands) for t in terms.weights}
+    return {t: w * (1 - (1 - COMMON_TERM_FLOOR) * share[t]) for t, w in terms.weights.items()}

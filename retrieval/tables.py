@@ -1,0 +1,64 @@
+"""Table rows read as sentences: "Discount or condition: over 10% to 15%; Approver: CFO."
+
+SOPs keep thresholds, approvers and fees in tables. A row quoted as ``| over 10% to 15% | CFO |``
+leaves the reader to guess what the cells mean; with its column headers in front of the cells it
+reads as a statement and can be cited like any other sentence. Markdown rows (``| a | b |`` with a
+``|---|`` line under the header) and rows extracted from DOCX/PDF tables (``a | b``) both count.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+
+
+def cells(line: str) -> list[str] | None:
+    """The cells of a table row, or None for a line that is not one."""
+    if "|" not in line or _SEPARATOR.match(line):
+        return None
+    parts = [c.strip() for c in line.strip().strip("|").split("|")]
+    return parts if len(parts) >= 2 and sum(bool(p) for p in parts) >= 2 else None
+
+
+def is_separator(line: str) -> bool:
+    return bool(_SEPARATOR.match(line))
+
+
+def looks_like_header(row: list[str]) -> bool:
+    """A header names columns: no figures in it ("Code | Item | Unit | RMB | USD")."""
+    return not any(re.search(r"\d", c) for c in row)
+
+
+def row_sentence(row: list[str], header: list[str] | None, lang: str) -> str:
+    """One row as a sentence, each cell after its column's name when the header is known."""
+    colon, sep, stop = ("：", "；", "。") if lang == "zh" else (": ", "; ", ".")
+    if header and len(header) == len(row):
+        parts = [f"{h}{colon}{c}" if h else c for h, c in zip(header, row) if c]
+    else:
+        first, rest = row[0], [c for c in row[1:] if c]
+        parts = [f"{first}{colon}{rest[0]}", *rest[1:]] if first and rest else [c for c in row if c]
+    return sep.join(parts) + stop
+
+
+def rows_as_sentences(lines: list[str], lang: str) -> list[tuple[int, str, bool]]:
+    """(line number, text, is_row) for every line: table rows rewritten, other lines as they are,
+    header rows and separator lines left out."""
+    out: list[tuple[int, str, bool]] = []
+    header: list[str] | None = None
+    previous_row = False
+    for number, line in enumerate(lines):
+        if is_separator(line):
+            continue
+        row = cells(line)
+        if row is None:
+            header, previous_row = None, False
+            out.append((number, line, False))
+            continue
+        following = lines[number + 1] if number + 1 < len(lines) else ""
+        if not previous_row and (is_separator(following) or looks_like_header(row)):
+            header, previous_row = row, True
+            continue
+        previous_row = True
+        out.append((number, row_sentence(row, header, lang), True))
+    return out

@@ -1,0 +1,89 @@
+"""Answers on the bundled corpus state what was asked (issue 13's examples, as a new user typed
+them): the fact leads, no filler follows, tables read as sentences, no internal identifier shows,
+near misses abstain and paraphrases answer."""
+
+import pytest
+
+from evals.metrics import lead_text
+from retrieval.answer import Answerer
+from tests.bundled import bundled_index
+
+
+@pytest.fixture(scope="module")
+def answerer(tmp_path_factory, e5):
+    from retrieval.search import Searcher
+
+    settings, _ = bundled_index(tmp_path_factory, e5)
+    return Answerer(settings, searcher=Searcher(settings, embedder=e5), generator=None)
+
+
+def ask(answerer, question, role="sponsor"):
+    answer = answerer.ask(question, role=role)
+    names = answerer.planner.names(role)
+    shown = answer.answer + " ".join(c.quote for c in answer.citations)
+    assert not names.find(shown), f"internal identifiers {names.find(shown)} in {shown!r}"
+    return answer
+
+
+def test_ethics_committee_size_leads_with_seven(answerer):
+    answer = ask(answerer, "伦理委员会至少需要几名委员？")
+    assert not answer.abstained and "7" in lead_text(answer.answer)
+
+
+def test_record_retention_states_thirty_years_not_adoption_dates(answerer):
+    answer = ask(answerer, "How long do records of clinical research on biomedical new technologies have to be "
+                           "retained?")
+    assert "30 years" in lead_text(answer.answer)
+    assert "adopted" not in answer.answer and "58 articles" not in answer.answer
+
+
+def test_research_site_grade(answerer):
+    answer = ask(answerer, "What kind of hospital may serve as the research site under Decree 818?")
+    assert "Grade III-A" in lead_text(answer.answer)
+
+
+def test_susar_deadline_in_an_iit_gives_the_clocks_and_who_they_bind(answerer):
+    answer = ask(answerer, "SUSAR deadline in a CAR-T IIT?")
+    assert "7 days" in answer.answer and "15 days" in answer.answer
+    assert "registration" in answer.answer.lower()
+
+
+def test_car_t_iit_without_ind_says_yes_without_filler(answerer):
+    answer = ask(answerer, "Can I run a CAR-T IIT without an IND?")
+    assert lead_text(answer.answer).startswith("Yes")
+    assert "chimeric antigen receptor" not in answer.answer.lower(), "no definition from an unrelated guideline"
+    assert len(answer.answer.split("\n\n")[0].split("[")) <= 4
+
+
+def test_discount_row_is_read_as_a_sentence(answerer):
+    answer = ask(answerer, "Discount above 10%: who approves?", role="staff")
+    first = lead_text(answer.answer)
+    assert "CFO" in first and "over 10% to 15%" in first and "|" not in answer.answer
+    assert answer.citations[0].chunk.meta["source_id"] == "sop-pricing"
+
+
+@pytest.mark.parametrize("question,phrase", [
+    ("When did the current Chinese GCP come into force?", "2020-07-01"),
+    ("PBMC samples to our German lab: which approvals?", "approval"),
+    ("Estimated timeline for ethics approval at a Tier-3 hospital?", "varies"),
+])
+def test_paraphrased_questions_in_scope_answer(answerer, question, phrase):
+    answer = ask(answerer, question)
+    assert not answer.abstained and phrase in answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "What fee does NMPA charge for filing a CAR-T IND?",
+    "What is Japan's conditional approval pathway for regenerative medicine products?",
+    "How long is the FDA's 30-day review for an IND?",
+    "国家药监局受理CAR-T临床试验申请收取多少费用？",
+])
+def test_near_misses_abstain(answerer, question):
+    assert ask(answerer, question).abstained
+
+
+def test_sources_are_named_by_title_never_by_source_id(answerer):
+    for question in ("Can a foreign company fund an IIT?", "Do I need HGR approval to ship samples abroad?",
+                     "第818号令施行前已经开始的研究怎么办？"):
+        answer = ask(answerer, question)
+        assert "hgr-regulation-2019" not in answer.answer and "dual-track)" not in answer.answer

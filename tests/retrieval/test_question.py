@@ -1,0 +1,96 @@
+"""The question analyser reads the slot asked for in both languages, and sentences are judged
+against it: a count must count what was asked, a verdict must be one the sentence states."""
+
+import pytest
+
+from retrieval.question import analyse, fills, thresholds, verdict
+
+
+@pytest.mark.parametrize("question,slot", [
+    ("伦理委员会至少需要几名委员？", "count"),
+    ("How many members must an ethics committee have at least?", "count"),
+    ("How many days does a sponsor have to report a fatal SUSAR?", "duration"),
+    ("生物医学新技术临床研究原始记录保存多久？", "duration"),
+    ("SUSAR 报告时限是多少天？", "duration"),
+    ("How long do records have to be retained?", "duration"),
+    ("SUSAR deadline in a CAR-T IIT?", "duration"),
+    ("When did the current Chinese GCP come into force?", "date"),
+    ("《条例》何时施行？", "date"),
+    ("What is the fine for exporting samples without approval?", "money"),
+    ("未经批准出境的罚款是多少？", "money"),
+    ("Discount above 10%: who approves?", "body"),
+    ("人类遗传资源现在由哪个部门主管？", "body"),
+    ("Where must an IIT's information be uploaded?", "place"),
+    ("IIT立项后要在哪个系统登记？", "place"),
+    ("Can I run a CAR-T IIT without an IND?", "yesno"),
+    ("干细胞临床研究可以向受试者收费吗？", "yesno"),
+    ("PBMC samples to our German lab: which approvals?", "list"),
+    ("IIT开展前医院内部需要哪些审查？", "list"),
+    ("What is the dual-track system?", "definition"),
+    ("什么是立项？", "definition"),
+])
+def test_primary_slot_in_both_languages(question, slot):
+    assert analyse(question).slot == slot
+
+
+def test_several_slots_keep_their_order_and_the_language():
+    ask = analyse("Can we outsource DSUR writing to a CRO, and who is responsible for it then?")
+    assert ask.slots == ("body", "yesno") and ask.lang == "en" and ask.yesno == "permission"
+    both = analyse("How many members, and within how many days must they report?")
+    assert both.slots[:2] == ("duration", "count")
+    assert analyse("药品注册证书有效期几年？").lang == "zh"
+
+
+def test_yes_no_kinds_and_meta():
+    assert analyse("Do I need HGR approval to ship samples abroad?").yesno == "need"
+    assert analyse("样本出境需要人类遗传资源审批吗？").yesno == "need"
+    assert analyse("能否向受试者收费？").yesno == "permission"
+    assert analyse("Is the somatic-cell measure binding?").yesno == "fact"
+    assert analyse("Is the 2021 pilot text still in force?").meta
+    assert not analyse("How many days for a SUSAR?").meta
+
+
+def test_a_count_counts_what_was_asked():
+    ask = analyse("伦理委员会至少需要几名委员？")
+    assert ask.unit == "people"
+    assert fills("委员会人数不少于 7 人。", "count", ask)
+    assert fills("跟踪审查由不少于 2 名委员进行。", "count", ask)
+    assert not fills("方案只有在伦理委员会审查同意后才能实施（第五条）。", "count", ask)
+    members = analyse("How many ethics committee members must carry out follow-up review?")
+    assert members.unit == "member" and fills("Follow-up review is done by at least 2 members.", "count", members)
+    assert not fills("Article 27 governs follow-up review.", "count", members)
+
+
+@pytest.mark.parametrize("sentence,slot,expected", [
+    ("Records are kept for 30 years after the study ends.", "duration", True),
+    ("自研究结束起保存30年。", "duration", True),
+    ("The site files the study with NHC.", "duration", False),
+    ("It took effect on 2020-07-01.", "date", True),
+    ("自 2026年5月1日 起施行。", "date", True),
+    ("Fine of RMB 0.5-5 million.", "money", True),
+    ("处50万元以上100万元以下罚款。", "money", True),
+    ("Hospitals charge fees.", "money", False),
+    ("Discount or condition: over 10% to 15%; Approver: CFO.", "body", True),
+    ("信息上传至国家医学研究登记备案信息系统。", "place", True),
+])
+def test_slot_fill_patterns(sentence, slot, expected):
+    assert fills(sentence, slot) is expected
+
+
+def test_thresholds_compare_direction_number_and_unit():
+    assert thresholds("Discount above 10%: who approves?") == {("above", "10", "%")}
+    assert ("above", "10", "%") in thresholds("over 10% to 15%")
+    assert ("above", "10", "%") not in thresholds("over 5% to 10%")
+    assert thresholds("超过 10% 的折扣") == {("above", "10", "%")}
+    assert not thresholds("above RMB 10 million") & {("above", "10", "%")}
+
+
+def test_a_verdict_only_when_the_sentence_states_one():
+    can = analyse("Can participants be charged research-related fees?")
+    assert verdict(can, "Neither sponsor nor site may charge subjects any research-related fee.") == "No."
+    assert verdict(analyse("能否向受试者收费？"), "发起机构、研究机构不得向受试者收取与研究有关的任何费用。") == "不可以。"
+    need = analyse("Do I need HGR approval to ship samples abroad?")
+    assert verdict(need, "Sending HGR materials abroad requires approval under the Regulation.") == "Yes."
+    assert verdict(need, "Yes. Sending HGR materials abroad requires approval.") is None, "it already says so"
+    assert verdict(can, "IITs are research that is not aimed at registration, so a hospital can run one.") is None
+    assert verdict(analyse("Is the 2019 draft binding?"), "The draft never took effect.") is None

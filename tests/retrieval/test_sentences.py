@@ -1,0 +1,80 @@
+"""Sentence candidates: only labels are headings, table rows read as sentences, and no internal
+identifier survives into a quote."""
+
+import pytest
+
+from retrieval.identifiers import Names
+from retrieval.sentences import quotable
+from retrieval.tables import rows_as_sentences
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("第九条", None),
+    ("Article 22 Records", None),
+    ("2.3 组成（第九条）", None),
+    ("4.7 Discounts and approval thresholds", None),
+    ("Q1. Can I run a CAR-T IIT without an IND?", None),
+    ("第九条 伦理委员会的委员不少于7人，并且应当有不同性别的委员。", "伦理委员会的委员不少于7人，并且应当有不同性别的委员。"),
+    ("Article 9 Composition. The committee has at least 7 members.", "The committee has at least 7 members."),
+    ("第二条 本办法适用于医疗卫生机构。", "本办法适用于医疗卫生机构。"),
+    ("1. Hospital fees are pass-through costs.", "Hospital fees are pass-through costs."),
+    ("Records are kept for 30 years.", "Records are kept for 30 years."),
+    ("30 days net applies.", "30 days net applies."),
+])
+def test_only_the_label_is_a_heading(line, expected):
+    assert quotable(line, title="Some title", section="Article 22") == expected
+
+
+def test_the_documents_own_title_and_section_are_headings():
+    assert quotable("SOP: Pricing", title="SOP: Pricing") is None
+    assert quotable("Preamble", section="Preamble") is None
+
+
+def test_table_rows_read_as_sentences_with_their_headers():
+    markdown = ["Discounts are measured on F-PRC-04:", "| Discount or condition | Approver |", "|---|---|",
+                "| over 10% to 15% | CFO |", "| over 15% | CEO |", "After the table."]
+    out = rows_as_sentences(markdown, "en")
+    assert [t for _, t, _ in out] == ["Discounts are measured on F-PRC-04:",
+                                      "Discount or condition: over 10% to 15%; Approver: CFO.",
+                                      "Discount or condition: over 15%; Approver: CEO.", "After the table."]
+    assert [row for _, _, row in out] == [False, True, True, False]
+    docx = ["折扣或条件 | 审批人", "超过 10% 至 15% | CFO"]
+    assert [t for _, t, _ in rows_as_sentences(docx, "zh")] == ["折扣或条件：超过 10% 至 15%；审批人：CFO。"]
+    headless = ["export | per project | 150,000 | 21,130"]
+    assert rows_as_sentences(headless, "en")[0][1] == "export: per project; 150,000; 21,130."
+    assert all("|" not in t for _, t, _ in out)
+
+
+@pytest.fixture
+def names():
+    metas = [{"source_id": "bnt-regulation-2025", "doc_id": "bnt-regulation-2025-en", "lang": "en",
+              "title": "Regulation on Biomedical New Technologies", "access": "public"},
+             {"source_id": "bnt-regulation-2025", "doc_id": "bnt-regulation-2025-zh", "lang": "zh",
+              "title": "生物医学新技术临床研究和临床转化应用管理条例", "access": "public"},
+             {"source_id": "dual-track", "doc_id": "dual-track-en", "lang": "en", "title": "Dual track",
+              "access": "public"},
+             {"source_id": "sop-pricing", "doc_id": "sop-pricing-en", "lang": "en", "title": "SOP: Pricing",
+              "access": "internal"}]
+    return metas
+
+
+@pytest.mark.parametrize("text,lang,expected", [
+    ("Records are kept 30 years (see bnt-regulation-2025).", "en", "Records are kept 30 years."),
+    ("The Regulation (bnt-regulation-2025, as amended) applies.", "en", "The Regulation (as amended) applies."),
+    ("Cite bnt-regulation-2025 for current law.", "en", "Cite the Regulation on Biomedical New Technologies for current law."),
+    ("现行规定请以 bnt-regulation-2025 为准。", "zh", "现行规定请以《生物医学新技术临床研究和临床转化应用管理条例》为准。"),
+    ("仍适用药品法律法规（第五十五条；见 bnt-regulation-2025、dual-track）。", "zh", "仍适用药品法律法规（第五十五条）。"),
+    ("What is the dual-track system?", "en", "What is the dual-track system?"),
+    ("Budgets follow the rate card (see sop-pricing).", "en", "Budgets follow the rate card."),
+    ("Budgets follow sop-pricing.", "en", "Budgets follow a related document."),
+])
+def test_identifiers_become_names_or_go(names, text, lang, expected):
+    sponsor = Names.from_documents(names, "sponsor")
+    cleaned = sponsor.clean(text, lang)
+    assert cleaned == expected and not sponsor.find(cleaned)
+
+
+def test_a_staff_reader_is_told_the_internal_title_a_sponsor_is_not(names):
+    assert Names.from_documents(names, "staff").clean("Budgets follow sop-pricing.", "en") == \
+        "Budgets follow the SOP: Pricing."
+    assert "SOP" not in Names.from_documents(names, "sponsor").clean("Budgets follow sop-pricing.", "en")

@@ -1,0 +1,135 @@
+"""`iitkb` ingest, stats, serve and users: building the index and running the app."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from iitkb.settings import load_settings
+from ui.cli.base import Access, Role, app, err, fail, open_component, out, print_json, progress_bar
+
+
+@app.command()
+def ingest(paths: list[Path] = typer.Argument(..., help="files or folders to index"),
+           access: Optional[Access] = typer.Option(None, help="access for files that declare none "
+                                                   "(undeclared files default to internal)"),
+           prune: bool = typer.Option(False, help="remove indexed documents whose files are gone"),
+           strict: bool = typer.Option(False, help="exit non-zero when any file is skipped"),
+           dry_run: bool = typer.Option(False, "--dry-run", help="show what would be indexed and which "
+                                        "metadata was read from the text or defaulted; write nothing"),
+           as_json: bool = typer.Option(False, "--json", help="print the run report as JSON")):
+    """Index documents: Markdown, PDF, DOCX, HTML, text. Re-runs only touch what changed."""
+    from ingest.pipeline import Ingestor
+
+    settings = load_settings()
+    with progress_bar("ingesting") as bar:
+        task = bar.add_task("", total=None)
+
+        def tick(done: int, total: int, path: str):
+            bar.update(task, completed=done - 1, total=total, description=path)
+
+        ingestor = open_component(lambda: Ingestor(settings, progress=tick))
+        try:
+            chosen = access.value if access else None
+            report = (ingestor.preview(paths, access=chosen) if dry_run
+                      else ingestor.run(paths, access=chosen, prune=prune))
+        finally:
+            ingestor.close()
+    if as_json:
+        print_json(report.to_json())
+    elif dry_run:
+        from rich.markup import escape
+
+        for doc in report.documents:
+            out.print(escape(f"{doc['path']} -> {doc['doc_id']} ({doc['source_id']}, {doc['text_kind']}): "
+                             f"{doc['title']} [{doc['doc_type']}, {doc['access']}], {doc['chunks']} chunks, "
+                             f"{doc['articles']} articles\n    read from the text: "
+                             f"{', '.join(doc['read_from_text']) or '-'}; defaulted: {', '.join(doc['defaulted']) or '-'}"))
+    else:
+        err.print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+                  f"removed {report.removed}, chunks embedded {report.chunks_embedded}")
+    for line in report.warnings:
+        err.print(f"[yellow]warning[/yellow] {line}")
+    for item in report.skipped:
+        err.print(f"[yellow]skipped[/yellow] {item['path']}: {item['reason']}")
+    if strict and report.skipped:
+        raise typer.Exit(1)
+
+
+@app.command()
+def stats(as_json: bool = typer.Option(False, "--json")):
+    """Documents and chunks in the index, per language, type, status and access."""
+    from index.catalog import Catalog
+    from index.index import catalog_version
+
+    settings = load_settings()
+    catalog = Catalog(settings.data_dir)
+    data = {**catalog.stats(), "index_version": catalog_version(catalog)}
+    if as_json:
+        print_json(data)
+        return
+    out.print(f"[bold]{data['documents']}[/bold] documents, [bold]{data['chunks']}[/bold] chunks "
+              f"in {settings.data_dir} (index version {data['index_version']})")
+    for name in ("lang", "doc_type", "status", "access"):
+        table = Table(name, "documents", "chunks", box=None)
+        for value, group in data[f"by_{name}"].items():
+            table.add_row(value, str(group["documents"]), str(group["chunks"]))
+        out.print(table)
+
+
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", help="interface to bind; non-loopback needs users"),
+          port: int = typer.Option(7860, help="port")):
+    """Serve the web app (chat with sources, questionnaires, admin documents tab)."""
+    from ui.web import ServeError, serve as serve_app
+
+    try:
+        serve_app(load_settings(), host=host, port=port)
+    except ServeError as exc:
+        fail(str(exc))
+
+
+users_app = typer.Typer(help="Web app users: sponsor, staff or admin.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(name: str, role: Role = typer.Option(..., help="sponsor, staff or admin"),
+              password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from stdin")):
+    """Add a user (or reset an existing user's role and password)."""
+    from ui.users import UserError, UserStore
+
+    if not password_stdin:
+        fail("pass the password on standard input with --password-stdin (it never goes on the command line)")
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        UserStore(load_settings().users_path).add(name, role.value, password)
+    except UserError as exc:
+        fail(str(exc))
+    err.print(f"user {name} saved with role {role.value}")
+
+
+@users_app.command("list")
+def users_list(as_json: bool = typer.Option(False, "--json")):
+    """List users and their roles (never their password hashes)."""
+    from ui.users import UserStore
+
+    rows = UserStore(load_settings().users_path).list()
+    if as_json:
+        print_json(rows)
+    for row in [] if as_json else rows:
+        out.print(f"{row['name']}\t{row['role']}")
+
+
+@users_app.command("remove")
+def users_remove(name: str):
+    """Remove a user."""
+    from ui.users import UserStore
+
+    if not UserStore(load_settings().users_path).remove(name):
+        fail(f"no user named {name!r}")
+    err.print(f"user {name} removed")
