@@ -17,6 +17,7 @@ import numpy as np
 
 from iitkb.text import split_cited
 from retrieval.claims import supported
+from retrieval.compose import without_label
 
 _MARKER = re.compile(r"\[\d+\]")
 
@@ -79,7 +80,7 @@ def support_rate(answer: str, citations: list[dict]) -> float:
     held = 0
     for sentence in sentences:
         numbers = [int(n) for n in re.findall(r"\[(\d+)\]", sentence)]
-        claim = _MARKER.sub("", sentence).strip()
+        claim = without_label(_MARKER.sub("", sentence).strip())
         quote = " ".join(quotes.get(n, "") for n in numbers)
         if claim and (claim in quote or supported(claim, quote)):
             held += 1

@@ -24,7 +24,7 @@ from typing import Iterator
 
 from iitkb.schema import Chunk, ScoredChunk
 from iitkb.settings import Settings
-from iitkb.text import detect_lang
+from iitkb.text import OTHER_LANGUAGE_NOTE, detect_lang, other_language
 from retrieval.compose import compose
 from retrieval.evidence import Evidence, Plan, Planner
 from retrieval.filters import Filters
@@ -62,11 +62,13 @@ class Citation:
     chunk: Chunk
     quote: str
     counterpart_of: Chunk | None = None     # the retrieved clause this quote stands in for
+    replaced_by: dict | None = None          # the visible rule that replaced the cited one (versioned.py)
 
     def to_json(self) -> dict:
         data = {"n": self.n, **{k: self.chunk.meta.get(k) for k in CITATION_FIELDS}, "quote": self.quote}
         data["counterpart_of"] = None if self.counterpart_of is None else {
             k: self.counterpart_of.meta.get(k) for k in ("doc_id", "lang", "section")}
+        data["replaced_by"] = self.replaced_by
         return data
 
 
@@ -83,12 +85,13 @@ class Answer:
     mode: str = "extractive"
     unsupported: list[str] = field(default_factory=list)   # generated sentences that failed the check (staff)
     error: str | None = None
+    index_version: str = ""          # the catalog's content hash for the asker's role (versioned.py)
 
     def to_json(self) -> dict:
         data = {"id": self.id, "question": self.question, "role": self.role, "language": self.language,
                 "answer": self.answer, "abstained": self.abstained,
                 "citations": [c.to_json() for c in self.citations], "latency_ms": round(self.latency_ms, 1),
-                "mode": self.mode}
+                "mode": self.mode, "index_version": self.index_version}
         if self.unsupported and self.role in SEES_UNSUPPORTED:
             data["unsupported"] = self.unsupported
         if self.error:
@@ -118,17 +121,27 @@ class Answerer:
     def stream(self, question: str, role: str = "sponsor", id: str | None = None,
                filters: Filters | None = None) -> Iterator[str | Answer]:
         """Partial answer texts while a model writes (verified sentences only), then the
-        checked ``Answer`` last."""
+        checked ``Answer`` last. A question about what changed between two versions of a rule is
+        answered from their differences (retrieval/versioned.py, which also names what replaced
+        a superseded source and adds the index version)."""
+        from retrieval.versioned import VersionedAnswers     # it imports this module
+
         started = time.perf_counter()
-        language = detect_lang(question)
-        result = self.searcher.search(question, role=role, k=CANDIDATE_CHUNKS, filters=filters)
-        plan = self.planner.plan(question, role, language, result)
-        if plan.support < self.min_support:
-            answer = self._abstain(question, role, language, result)
-        elif self.generator is not None:
-            answer = yield from self._generate(plan)
-        else:
-            answer = self._extract(plan)
+        versioned = VersionedAnswers.of(self.searcher)
+        answer = versioned.change_answer(question, role)
+        if answer is None and other_language(question):
+            answer = Answer(question, role, "en", OTHER_LANGUAGE_NOTE, True, [])
+        if answer is None:
+            language = detect_lang(question)
+            result = self.searcher.search(question, role=role, k=CANDIDATE_CHUNKS, filters=filters)
+            plan = self.planner.plan(question, role, language, result)
+            if plan.support < self.min_support:
+                answer = self._abstain(question, role, language, result)
+            elif self.generator is not None:
+                answer = yield from self._generate(plan)
+            else:
+                answer = self._extract(plan)
+        answer = versioned.finish(answer, role)
         answer.id = id
         answer.latency_ms = (time.perf_counter() - started) * 1000
         yield answer
@@ -145,8 +158,9 @@ class Answerer:
         composition = compose(plan.candidates, plan.ask, plan.terms.full(), plan.others)
         if not composition.sentences:
             return self._abstain(plan.question, plan.role, plan.language, plan.result)
-        return self._assemble(plan, [(c.text, [c.evidence]) for c in composition.sentences],
-                              verdict=composition.verdict)
+        written = composition.texts(plan.ask)
+        return self._assemble(plan, [(text, [c.evidence], quote) for (text, quote), c in
+                                     zip(written, composition.sentences)], verdict=composition.verdict)
 
     def _generate(self, plan: Plan):
         """Stream the model's verified sentences; None left means fall back to extraction."""
@@ -159,7 +173,7 @@ class Answerer:
                                      self.searcher.tokenizer.tokens)
             for kept, dropped in stream:
                 if kept:
-                    yield self._assemble(plan, _claims(kept, evidence), quote_claims=False).answer
+                    yield self._assemble(plan, _claims(kept, evidence)).answer
         except GeneratorError as exc:
             answer = self._extract(plan)
             answer.error = f"{exc}; answered extractively instead"
@@ -169,28 +183,29 @@ class Answerer:
             answer = self._extract(plan)
             answer.unsupported = shown
             return answer
-        answer = self._assemble(plan, _claims(kept, evidence), quote_claims=False)
+        answer = self._assemble(plan, _claims(kept, evidence))
         answer.mode, answer.unsupported = "generative", shown
         return answer
 
-    def _assemble(self, plan: Plan, sentences: list[tuple[str, list[Evidence]]], quote_claims: bool = True,
+    def _assemble(self, plan: Plan, sentences: list[tuple[str, list[Evidence], str | None]],
                   verdict: str | None = None) -> Answer:
         """Number the cited clauses in order of use; quote what each one contributed.
 
-        Extractive sentences are their own quotes; a generated claim is quoted by the clause
+        An extractive sentence comes with its quote (its source words, without the article label
+        the answer puts before them); a generated claim (quote None) is quoted by the clause
         sentence closest to it, so a reader can check the claim against the source's words."""
         language = plan.language
         joiner = " " if language == "en" else ""
         citations: dict[str, Citation] = {}
         quotes: dict[str, list[str]] = {}
         parts = [verdict] if verdict else []
-        for sentence, cited in sentences:
+        for sentence, cited, given in sentences:
             numbers = []
             for ev in cited:
                 if ev.chunk.id not in citations:
                     citations[ev.chunk.id] = Citation(len(citations) + 1, ev.chunk, "", ev.counterpart_of)
                 numbers.append(citations[ev.chunk.id].n)
-                quote = sentence if quote_claims else plan.closest(sentence, ev)
+                quote = given if given is not None else plan.closest(sentence, ev)
                 if quote not in quotes.setdefault(ev.chunk.id, []):
                     quotes[ev.chunk.id].append(quote)
             marker = "".join(f"[{n}]" for n in numbers)
@@ -229,5 +244,5 @@ class Answerer:
         return Answer(question, role, language, text, True, [])
 
 
-def _claims(kept: list[tuple[str, list[int]]], evidence: list[Evidence]) -> list[tuple[str, list[Evidence]]]:
-    return [(claim, [evidence[n - 1] for n in cited]) for claim, cited in kept]
+def _claims(kept: list[tuple[str, list[int]]], evidence: list[Evidence]) -> list[tuple[str, list[Evidence], None]]:
+    return [(claim, [evidence[n - 1] for n in cited], None) for claim, cited in kept]

@@ -152,8 +152,8 @@ class _Writer:
         if change.kind == "removed":
             quote, n = self._quoted("old", change.old, focus)
             return self.words["removed"].format(label=change.old.label, quote=quote, n=n, **names)
-        old_quote, n_old = self._quoted("old", change.old, focus | removed)
-        new_quote, n_new = self._quoted("new", change.new, focus | added)
+        old_quote, n_old = self._quoted("old", change.old, focus, removed)
+        new_quote, n_new = self._quoted("new", change.new, focus, added)
         return self.words["pair"].format(label=change.new.label, old_quote=old_quote, new_quote=new_quote,
                                          n_old=n_old, n_new=n_new, **names)
 
@@ -172,10 +172,12 @@ class _Writer:
                                             old_name=self.names["old"], new_name=self.names["new"])]
 
     # quotes and citations ----------------------------------------------------------------
-    def _quoted(self, side: str, clause: Clause, focus: set[str]) -> tuple[str, int]:
-        """The clause's sentence with most of the focus words (its first when none has any)."""
+    def _quoted(self, side: str, clause: Clause, focus: set[str], edited: frozenset = frozenset()) -> tuple[str, int]:
+        """The clause's sentence with most of the focus words (the question's topic), then most
+        of the ``edited`` words (what the new version changed), else its first."""
         sentences = _statements(clause.text, clause.label)
-        best = max(sentences, key=lambda s: (len(focus & self.owner.tokens(s)), -sentences.index(s)))
+        best = max(sentences, key=lambda s: (len(focus & self.owner.tokens(s)), len(edited & self.owner.tokens(s)),
+                                             -sentences.index(s)))
         chunk = next((c for c in self.chunks[side] if best in c.text and c.meta.get("section_key") == clause.key),
                      clause.chunk)
         return best, self._cite(side, chunk, best)

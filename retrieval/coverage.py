@@ -41,6 +41,7 @@ class QueryTerms:
     synonyms: list[tuple[frozenset[str], ...]] = field(default_factory=list)
     strangers: frozenset[str] = frozenset()    # names the corpus never writes: "Hong Kong", "台湾", "FDA"
     idf: dict[str, float] = field(default_factory=dict)
+    foreign: frozenset[str] = frozenset()      # another country or regulator the question is about
 
     def full(self) -> "QueryTerms":
         """The same terms at their full idf. Choosing among sentences, the words that ask for the
@@ -50,7 +51,7 @@ class QueryTerms:
 
     @cached_property
     def _full(self) -> "QueryTerms":
-        return QueryTerms(dict(self.idf), self.synonyms, self.strangers, self.idf)
+        return QueryTerms(dict(self.idf), self.synonyms, self.strangers, self.idf, self.foreign)
 
     @classmethod
     def of(cls, question: str, retriever, term_forms: list[tuple[frozenset[str], ...]]) -> "QueryTerms":
@@ -69,8 +70,8 @@ class QueryTerms:
         weights = {t: idf[t] * (SLOT_WORD_WEIGHT if t in slot_words else UNWRITTEN_TERM_WEIGHT if t in light
                                 or _single_chinese(t) else 1.0) * (CONTEXT_WEIGHT if t in context else 1.0)
                    for t in tokens}
-        return cls(weights, synonyms, strangers | _jurisdictions(question, retriever.tokenizer),
-                   {t: idf[t] for t in tokens})
+        foreign = _jurisdictions(question, retriever.tokenizer)
+        return cls(weights, synonyms, strangers | foreign, {t: idf[t] for t in tokens}, foreign)
 
     @property
     def total(self) -> float:
@@ -94,6 +95,16 @@ class QueryTerms:
 
     def share(self, present: set[str] | frozenset[str]) -> float:
         return sum(self.weights[t] for t in self.covered(present)) / self.total
+
+    def share_across(self, present: set[str] | frozenset[str]) -> float:
+        """``share`` over the terms the termbase can carry into the other language: against a
+        clause in the other language, a word with no termbase entry cannot be found, so it is
+        neither held for the clause nor against it."""
+        carried = [t for t in self.weights if t in self._forms_of]
+        total = sum(self.weights[t] for t in carried)
+        if not total:
+            return 0.0
+        return sum(self.weights[t] for t in self.covered(present) if t in self._forms_of) / total
 
     def weight(self, terms: set[str]) -> float:
         return sum(self.weights.get(t, 0.0) for t in terms) / self.total

@@ -25,11 +25,16 @@ from retrieval.sentences import Candidate, candidates, score
 SUPPORT_CLAUSES = 3          # a clause and its document's header support together, over the best three
 COVERAGE_WEIGHT = 0.7        # the rest is dense similarity, as before sentence scoring (evals/tune.py)
 # Factors on support, chosen on the gold dev split (python -m evals.tune).
-OUT_OF_SCOPE_FACTOR = 0.5    # the question names FDA or EMA and no clause does
+OUT_OF_SCOPE_FACTOR = 0.5    # it names FDA or EMA, or asks about another country's rules, and no clause does
 SLOT_MISS_FACTOR = {"money": 0.6}   # no sentence states the kind of fact asked for (an amount above all)
 SLOT_MISS_DEFAULT = 0.75
-STRANGER_FACTOR = 0.75       # the question names a place or body (or a foreign jurisdiction) no clause names
+STRANGER_FACTOR = 0.75       # the question names a place or body no clause names
 DENSE_FLOOR, DENSE_SPAN = 0.78, 0.12
+# A Chinese-only clause asked about in English (or the reverse) is judged on the question words the
+# termbase carries across, at this share of full credit: the rest of the question is unchecked.
+# 0.8: English fact recall 0.29 against 0.07 without it on `python -m evals.official_eval` (1.0
+# gives the same), the gold split figures unchanged (every bundled rule has both languages).
+CROSS_LANGUAGE_CREDIT = 0.8
 PROMPT_SENTENCES = 6         # ranked sentences per clause given to a language model
 TOKEN_CACHE = 50_000         # texts whose tokens are kept (sentences and clauses: a few MB)
 
@@ -109,11 +114,12 @@ class Planner:
         return plan
 
     def _sub_questions(self, plan: Plan) -> list:
-        """Each further question of the message, its candidates ranked for its own slot (the words
-        of the whole message still say what the answer is about)."""
+        """Each question of a message that asks several, its candidates ranked for its own slot (the
+        words of the whole message still say what the answer is about); the lead answers the
+        message as a whole, which is not always its first question."""
         parts = q.sub_questions(plan.question)
         out = []
-        for part in parts[1:] if len(parts) > 1 else []:
+        for part in parts if len(parts) > 1 else []:
             ask = q.analyse(part)
             copies = [replace(c) for c in plan.candidates]
             score(copies, ask, plan.terms.full(), self.label_tokens, plan.question)
@@ -170,19 +176,24 @@ class Planner:
     def _support(self, plan: Plan) -> float:
         tokens = self.tokens
         present_by_doc: dict[str, set[str]] = {}
+        across: set[str] = set()       # documents only in the other language, with no counterpart
         for hit in plan.result.hits[:SUPPORT_CLAUSES]:
             present = present_by_doc.setdefault(hit.chunk.meta["doc_id"], set())
+            if hit.chunk.meta.get("lang") != plan.language and hit.counterpart is None:
+                across.add(hit.chunk.meta["doc_id"])
             for chunk in [hit.chunk] + ([hit.counterpart] if hit.counterpart else []):
                 present |= normal(tokens(f"{chunk.meta.get('title', '')} {chunk.meta.get('section', '')} {chunk.text}"))
-        best = max(plan.terms.share(present) for present in present_by_doc.values())
+        best = max(max(plan.terms.share(present), CROSS_LANGUAGE_CREDIT * plan.terms.share_across(present))
+                   if doc in across else plan.terms.share(present) for doc, present in present_by_doc.items())
         semantic = min(1.0, max(0.0, (plan.result.best_dense - DENSE_FLOOR) / DENSE_SPAN))
         support = COVERAGE_WEIGHT * best + (1 - COVERAGE_WEIGHT) * semantic
-        if self._names_out_of_scope(plan, set().union(*present_by_doc.values())):
+        present = set().union(*present_by_doc.values())
+        if self._names_out_of_scope(plan, present) or plan.terms.foreign - present:
             support *= OUT_OF_SCOPE_FACTOR
         slot = plan.ask.fact_slots[0] if plan.ask.fact_slots else None
         if slot and not any(slot in c.fills for c in plan.candidates):
             support *= SLOT_MISS_FACTOR.get(slot, SLOT_MISS_DEFAULT)
-        if plan.terms.strangers - set().union(*present_by_doc.values()):
+        if plan.terms.strangers - plan.terms.foreign - present:
             support *= STRANGER_FACTOR
         return min(1.0, support)
 

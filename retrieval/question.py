@@ -131,10 +131,18 @@ def _yesno_kind(text: str) -> str:
 
 def fills(sentence: str, slot: str, ask: Ask | None = None) -> bool:
     """Whether ``sentence`` states something of the kind ``slot`` asks for; a count must count
-    what was asked ("7 名委员" for "几名委员", not "第五条")."""
+    what was asked ("7 名委员" for "几名委员", not "第五条"), and "which authority approves?" is
+    answered only by a sentence that names one (slots.STRONG_ONLY)."""
     if slot == "count" and ask is not None and ask.unit:
         return _counts(sentence, ask.unit)
+    if slot in tables.STRONG_ONLY and ask is not None and slot == ask.slot and _asks_strongly(ask):
+        return fills_strongly(sentence, ask)
     return matches(tables.FILLS[slot], sentence)
+
+
+def _asks_strongly(ask: Ask) -> bool:
+    """The question asks for its slot in the terms of one of slots.STRONG_FILLS."""
+    return any(slot == ask.slot and re.search(pattern, ask.text, re.I) for slot, pattern, _ in tables.STRONG_FILLS)
 
 
 def fills_strongly(sentence: str, ask: Ask) -> bool:

@@ -107,8 +107,7 @@ FILLS: dict[str, list[str]] = {
     "duration": [rf"\d+(?:\.\d+)?\s*(?:个)?\s*(?:工作日|自然日|天|日|小时|周|个月|月|年)", rf"\d+(?:\.\d+)?[- ]?{_UNIT_EN}",
                  rf"{_ZH_NUM}+个?(?:工作日|自然日|天|日|小时|周|个月|月|年)", r"\b(?:one|two|three|four|five|six|seven|"
                  r"eight|nine|ten|twelve|thirty)[- ](?:calendar |working )?(?:day|week|month|year|hour)s?\b",
-                 r"立即|及时|即时|永久|immediately|promptly|without delay|permanently|no (?:national )?deadline|未见.{0,6}时限",
-                 r"时限|deadline"],
+                 r"立即|及时|即时|永久|immediately|promptly|without delay|permanently|no (?:national )?deadline|未见.{0,6}时限"],
     "date": [r"(?:19|20)\d\d-\d\d-\d\d", r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?",
              r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December)"
              r" (?:19|20)\d\d\b", r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -148,6 +147,9 @@ FILLS: dict[str, list[str]] = {
               r"allow\w*|permit\w*|only|exempt\w*|binding|not)\b", r"^(?:yes|no)\b"],
 }
 
+# Slots that, asked in the terms of STRONG_FILLS, only a strong fill answers: "which authority
+# approves?" wants the authority named, not "the competent department".
+STRONG_ONLY = frozenset({"body"})
 # (slot, question pattern, sentence pattern): the slot filled in the question's own terms.
 STRONG_FILLS = [
     ("count", r"几名|几人|多少人|多少名|how many members|committee size|\bsize\b", r"人数|名额|\bsize\b"),
@@ -155,6 +157,12 @@ STRONG_FILLS = [
      r"施行|生效|适用|effect|in force|effective|appl(?:y|ies)|conducted after"),
     ("date", r"发布|印发|签署|issued|published|signed|dated", r"发布|印发|签署|issued|published|signed|dated"),
     ("date", r"截止|deadline|comment", r"截止|until|deadline|comment"),
+    # "who regulates / which department approves": a named authority, not "the competent department"
+    # ("who approves?" alone may ask for a person in an SOP: only words for a regulator count here)
+    ("body", r"哪个部门|哪个机构|主管部门|归.{0,4}管|\bwho (?:regulates|oversees|administers)\b|"
+             r"\bwhich (?:authority|agency|department|ministry|regulator)\b|\bcompetent authority\b",
+     r"国家卫生健康委|卫健委|卫生健康主管部门|国家药监局|药监局|药审中心|科技部|国家中医药管理局|国务院|省级.{0,8}主管部门|"
+     r"\b(?:NHC|NMPA|CDE|MOST|NATCM|SAMR|CFDI|National Health Commission|State Council)\b"),
     ("duration", r"保存|retain|retention|kept|keep", r"保存|retain|retention|kept|keep"),
 ]
 
@@ -162,11 +170,12 @@ STRONG_FILLS = [
 META = [r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten) chapters?\b|\b\d+ articles\b|共?\s*\d+\s*章|"
         r"\d+\s*条(?![例件款])|章\s*\d+\s*条",
         r"\badopted (?:at|on|by)\b|\bexecutive meeting\b|\bpromulgated\b|\bsigned (?:on|by)\b|\bmade public\b|"
-        r"常务会议|审议通过|签署|公布",
+        r"常务会议|审议通过|(?<!受试者)签署(?!.{0,6}知情同意)|公布",
         r"^(?:this|the) (?:document|summary|faq|explainer|note|text) |\bthis summary\b|\bthis corpus\b|\bsummarises\b|"
         r"本文|本摘要|本文件|本说明|本问答|本库",
         r"\bas of (?:19|20)\d\d\b|截至\s*(?:19|20)\d\d|could not be (?:confirmed|verified)|未能.{0,8}核实|left blank|留空",
-        r"\bsources? (?:consulted|read)\b|所查资料"]
+        r"\bsources? (?:consulted|read)\b|所查资料",
+        r"^[（(][^()（）]*[)）]\W*$"]     # an aside in brackets: "(The 2023 Measures add ...; see ...)"
 # Hedges and status words: like slot words they say what kind of answer is wanted, not its topic
 # (retrieval/coverage.py weighs them down).
 HEDGES = [r"\b(?:estimated?|approximate(?:ly)?|roughly|typical(?:ly)?|usually|normally|average|expected|current(?:ly)?|"

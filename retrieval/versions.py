@@ -76,15 +76,21 @@ class Chain:
         return self.versions[i - 1] if i > 0 else None
 
 
-def rule_key(title: str, lang: str) -> str:
-    """The title with version marks and, in an English title, its Chinese original removed:
-    two texts with the same key are versions of one rule."""
+def short_title(title: str, lang: str) -> str:
+    """The title a reader names the rule by: an English title without its Chinese original in
+    brackets ("Measures ... (Trial) (医疗卫生机构...（试行）)" -> "Measures ... (Trial)")."""
     text = title
     if lang != "zh":
         previous = None
         while previous != text:
             previous, text = text, _GROUP.sub(lambda m: "" if CJK.search(m.group()) else m.group(), text)
-    text = _VERSION_MARK.sub("", text)
+    return re.sub(r"\s+", " ", text).strip() or title
+
+
+def rule_key(title: str, lang: str) -> str:
+    """The title with version marks and, in an English title, its Chinese original removed:
+    two texts with the same key are versions of one rule."""
+    text = _VERSION_MARK.sub("", short_title(title, lang))
     return re.sub(r"[\W_]+", "", text.lower())
 
 

@@ -50,6 +50,7 @@ GLOSSARY = """en\tzh\tabbr\taliases\tnote
 human genetic resources\t人类遗传资源\tHGR\t人遗|genetic resources\t
 export\t出境\t\tabroad|send abroad|ship abroad\t
 approval\t审批\t\tapprove\t
+biological sample\t生物样本\t\tsample|samples|样本\t
 cytokine release syndrome\t细胞因子释放综合征\tCRS\t\t
 ethics review\t伦理审查\t\tIRB review|EC review\t
 scientific review\t科学性审查\t\t学术审查\t

@@ -42,9 +42,6 @@ def test_other_language_evidence_is_quoted_from_the_pair_and_said_so(answerer, s
     assert notes == ["[1] quotes the English version of a matching clause found in the Chinese document."]
 
 
-@pytest.mark.xfail(strict=True, reason="known regression: with the sentence-level support measure this "
-                   "English question over a Chinese-only clause scores 0.53 on the tiny fixture, under the "
-                   "0.56 floor tuned on the bundled corpus; cross-lingual support needs recalibrating")
 def test_english_question_on_chinese_only_clause_says_it_quotes_chinese(answerer):
     answer = answerer.ask("Who approves sending human genetic resource samples abroad?")
     assert not answer.abstained
@@ -120,3 +117,9 @@ def test_csv_and_txt_questionnaires(tmp_path):
     assert [(i.id, i.question) for i in csv_items] == [("x1", "Is HGR approval needed?")]
     txt_items = read_questionnaire(write(tmp_path / "q.txt", "First question?\n\n第二个问题？\n"))
     assert [i.question for i in txt_items] == ["First question?", "第二个问题？"]
+
+
+def test_a_question_in_another_language_is_told_which_languages_the_base_answers(answerer):
+    answer = answerer.ask("ヒト遺伝資源の輸出には承認が必要ですか？")
+    assert answer.abstained and answer.language == "en" and not answer.citations
+    assert "Chinese or English" in answer.answer and "中文或英文" in answer.answer

@@ -87,3 +87,25 @@ def test_sources_are_named_by_title_never_by_source_id(answerer):
                      "第818号令施行前已经开始的研究怎么办？"):
         answer = ask(answerer, question)
         assert "hgr-regulation-2019" not in answer.answer and "dual-track)" not in answer.answer
+
+
+def test_a_sentence_that_leans_back_is_quoted_with_the_one_before(answerer):
+    answer = ask(answerer, "境外药企能不能自己作为生物医学新技术临床研究的发起机构？")
+    first = lead_text(answer.answer)
+    assert "境内依法成立的法人" in first and "因此境外企业" in first
+    assert "第十条" in first, "an answer quoting an article names it"
+
+
+def test_every_question_of_a_message_is_answered(answerer):
+    answer = ask(answerer, "中英文方案摘要最多写几页？摘要批准后全文草稿多久交？", role="staff")
+    assert "6 页" in answer.answer and "20 个工作日" in answer.answer
+
+
+def test_a_question_about_another_countrys_rules_abstains(answerer):
+    assert ask(answerer, "韩国对人类遗传资源样本出境有什么审批要求？").abstained
+    assert not ask(answerer, "国际多中心临床试验要把血样寄到韩国的中心实验室，需要办什么人类遗传资源手续？").abstained
+
+
+def test_an_faq_verdict_is_not_repeated_for_a_question_that_is_not_yes_or_no(answerer):
+    answer = ask(answerer, "第818号令带来了哪些变化？")
+    assert not answer.answer.startswith("有变化。")

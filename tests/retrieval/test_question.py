@@ -94,3 +94,14 @@ def test_a_verdict_only_when_the_sentence_states_one():
     assert verdict(need, "Yes. Sending HGR materials abroad requires approval.") is None, "it already says so"
     assert verdict(can, "IITs are research that is not aimed at registration, so a hospital can run one.") is None
     assert verdict(analyse("Is the 2019 draft binding?"), "The draft never took effect.") is None
+
+
+@pytest.mark.parametrize("question,sentence,expected", [
+    ("Which authority approves sending HGR samples abroad?", "Since 2024-05-01 the competent authority is NHC.", True),
+    ("Which authority approves sending HGR samples abroad?", "The competent department must approve it.", False),
+    ("人遗审批现在归哪个部门管？", "自 2024-05-01 起以国家卫生健康委为主管部门。", True),
+    ("人遗审批现在归哪个部门管？", "采集特定种类的人类遗传资源须经主管部门批准。", False),
+    ("Discount above 10%: who approves?", "Approver: CFO.", True),     # not a regulator question
+])
+def test_a_question_for_the_authority_wants_it_named(question, sentence, expected):
+    assert fills(sentence, "body", analyse(question)) is expected

@@ -78,3 +78,40 @@ def test_a_staff_reader_is_told_the_internal_title_a_sponsor_is_not(names):
     assert Names.from_documents(names, "staff").clean("Budgets follow sop-pricing.", "en") == \
         "Budgets follow the SOP: Pricing."
     assert "SOP" not in Names.from_documents(names, "sponsor").clean("Budgets follow sop-pricing.", "en")
+
+
+def test_an_aside_in_brackets_is_a_meta_sentence():
+    from retrieval.question import is_meta
+
+    assert is_meta('(The 2023 Measures add "continue the research" as an option; see the 2023 Measures.)')
+    assert is_meta("（2023 年办法另有规定，见 2023 年伦理审查办法。）")
+    assert not is_meta("Follow-up review is carried out by no fewer than 2 members (Art. 27).")
+
+
+def test_informed_consent_signing_is_not_a_documents_adoption():
+    from retrieval.question import is_meta
+
+    assert not is_meta("申请人须承诺获批后 12 周内启动临床试验（以首个受试者签署知情同意书为启动标志）。")
+    assert is_meta("国务院总理于 2025-09-28 签署国务院令。")
+
+
+def test_a_sentence_that_leans_back_joins_the_one_before():
+    from retrieval.sentences import _line_sentences
+
+    line = "发起机构须是在我国境内依法成立的法人。因此境外企业本身不能作为发起机构。另一条规定与此无关。"
+    assert _line_sentences(line, {}) == ["发起机构须是在我国境内依法成立的法人。因此境外企业本身不能作为发起机构。",
+                                         "另一条规定与此无关。"]
+    assert _line_sentences("Sites must be Grade III-A. However, pilots differ. Other rules apply here too.", {}) == [
+        "Sites must be Grade III-A. However, pilots differ.", "Other rules apply here too."]
+
+
+@pytest.mark.parametrize("section,label", [
+    ("第二章 第十条", "第十条"), ("Article 25", "Article 25"), ("3.2 Follow-up review (Art. 27)", "Art. 27"),
+    ("3.1 高风险技术（征求意见稿第七条）", "征求意见稿第七条"), ("4. Practical notes", None),
+])
+def test_the_article_label_comes_from_the_section(section, label):
+    from retrieval.compose import article_label, without_label
+
+    assert article_label(section) == label
+    if label:
+        assert without_label(f"{label}: text") == "text" or without_label(f"{label}：text") == "text"

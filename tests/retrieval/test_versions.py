@@ -134,7 +134,7 @@ def test_versions_of_the_indexed_test_corpus(index_settings, ref):
     assert [v.source_id for v in chain.versions] == ["old-draft", "rule"] and chain.current.source_id == "rule"
 
 
-def test_stats_shows_the_index_version(index_settings):
+def test_stats_and_ask_show_the_index_version(index_settings):
     import json
     import subprocess
     import sys
@@ -147,3 +147,8 @@ def test_stats_shows_the_index_version(index_settings):
     assert done.returncode == 0, done.stderr
     stats = json.loads(done.stdout)
     assert stats["index_version"] == Index(index_settings).version() and len(stats["index_version"]) == 16
+    assert stats["index_version_public"] == Index(index_settings).version(("public",)) != stats["index_version"]
+    asked = subprocess.run([sys.executable, "-m", "ui.cli", "ask", "What reviews must a study pass?", "--json"],
+                           capture_output=True, text=True, env=cli_env(index_settings), cwd=PROJECT_ROOT, timeout=300)
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["index_version"] == stats["index_version_public"], "a sponsor's answer"
