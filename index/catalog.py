@@ -135,6 +135,18 @@ class Catalog:
     def chunk_count(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
 
+    # checking (index/check.py) -----------------------------------------------------------
+    def integrity(self) -> str:
+        """SQLite's own page-level check: "ok", or what is damaged."""
+        return "; ".join(r[0] for r in self._db.execute("PRAGMA integrity_check(5)"))
+
+    def recount(self, doc_ids: list[str]):
+        """Record for each document the number of chunk rows it holds."""
+        with self.transaction() as db:
+            db.executemany("UPDATE docs SET chunks = (SELECT COUNT(*) FROM chunks WHERE chunks.doc_id = ?) "
+                           "WHERE doc_id = ?", [(d, d) for d in doc_ids])
+            self._bump(db)
+
     def stats(self, access: tuple[str, ...] = ("public", "internal")) -> dict:
         """Documents and chunks in total and per language, type, status and access."""
         docs = [d for d in self.documents() if d.meta.get("access") in access]

@@ -28,6 +28,7 @@ from iitkb.settings import Settings
 from index.cache import EmbeddingCache
 from index.catalog import Catalog, DocRecord
 from index.conditions import Condition, chroma_where, column_mask, passes
+from index.diskfull import guard_disk
 from index.embedders import Embedder, make_embedder
 from index.lexical import LexicalIndex
 from index.store import ChromaStore
@@ -47,7 +48,8 @@ class Index:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
-        self.catalog = Catalog(settings.data_dir)
+        with guard_disk(settings.data_dir):
+            self.catalog = Catalog(settings.data_dir)
         self._cache: EmbeddingCache | None = None
         self._store: ChromaStore | None = None
         self._lexical: LexicalIndex | None = None
@@ -112,21 +114,24 @@ class Index:
             fresh = self.embedder.embed_passages([texts[i] for i in part])
             for i, vector in zip(part, fresh):
                 vectors[i] = vector
-            self.cache.put_many([texts[i] for i in part], fresh)
+            with guard_disk(self.settings.data_dir):
+                self.cache.put_many([texts[i] for i in part], fresh)
         return vectors, len(missing)
 
     def begin(self, doc_id: str, path: str, file_hash: str, meta: dict):
         """Mark a document pending before any of its chunks are written."""
-        self.catalog.mark_pending(doc_id, path, file_hash, meta)
+        with guard_disk(self.settings.data_dir):
+            self.catalog.mark_pending(doc_id, path, file_hash, meta)
 
     def write(self, documents: list[Written]):
         """Store several begun documents at once and mark each done (few Chroma writes: each
         costs about 57 ms whatever its size)."""
         if not documents:
             return
-        self.store.replace_documents([(d.doc_id, d.chunks, d.vectors) for d in documents])
-        for d in documents:
-            self.catalog.commit_document(d.doc_id, d.chunks, d.tokens)
+        with guard_disk(self.settings.data_dir):
+            self.store.replace_documents([(d.doc_id, d.chunks, d.vectors) for d in documents])
+            for d in documents:
+                self.catalog.commit_document(d.doc_id, d.chunks, d.tokens)
 
     def remove(self, doc_id: str) -> bool:
         """Take a document out of every store (crash-safe: pending first)."""
@@ -148,7 +153,21 @@ class Index:
 
     def refresh_lexical(self):
         """Rebuild BM25 from the catalog's stored tokens (seconds, no re-tokenising)."""
-        LexicalIndex.build(self.catalog).save(self.settings.data_dir / "lexical")
+        with guard_disk(self.settings.data_dir):
+            LexicalIndex.build(self.catalog).save(self.settings.data_dir / "lexical")
+
+    # checking ----------------------------------------------------------------------------
+    def check(self):
+        """Where the catalog, Chroma and BM25 disagree (index/check.py)."""
+        from index.check import check
+
+        return check(self)
+
+    def repair(self, text_of):
+        """Fix what ``check`` finds; ``text_of(chunk)`` is what the embedder reads for a chunk."""
+        from index.check import repair
+
+        return repair(self, self.check(), text_of)
 
     # reading -----------------------------------------------------------------------------
     def lexical_index(self) -> LexicalIndex:

@@ -9,7 +9,10 @@ applied as a mask before ranking, never after.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import threading
+import uuid
 from functools import cached_property
 from pathlib import Path
 
@@ -48,20 +51,31 @@ class LexicalIndex:
         return cls(bm25, ids, columns, generation)
 
     def save(self, directory: Path):
-        """Write to a temporary directory, then swap it in: a reader never sees half an index."""
-        tmp = directory.with_name(directory.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
+        """Write to a temporary directory, then swap it in: a reader never sees half an index.
+
+        Ingestion and every serving process's reader may save at once (each rebuilds when the
+        catalog moved on), so each writes under a name of its own; when another's index landed
+        first, this one is dropped (the generation check rebuilds whichever is stale)."""
+        own = f"{os.getpid()}-{threading.get_ident()}-{uuid.uuid4().hex[:8]}"
+        tmp = directory.with_name(f"{directory.name}.tmp-{own}")
         tmp.mkdir(parents=True)
-        if self.bm25 is not None:
-            self.bm25.save(str(tmp / "bm25"), show_progress=False)
-        np.savez(tmp / "columns.npz", **self.columns)
-        (tmp / "ids.json").write_text(json.dumps({"generation": self.generation, "ids": self.ids}))
-        old = directory.with_name(directory.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if directory.exists():
-            directory.rename(old)
-        tmp.rename(directory)
-        shutil.rmtree(old, ignore_errors=True)
+        try:
+            if self.bm25 is not None:
+                self.bm25.save(str(tmp / "bm25"), show_progress=False)
+            np.savez(tmp / "columns.npz", **self.columns)
+            (tmp / "ids.json").write_text(json.dumps({"generation": self.generation, "ids": self.ids}))
+            old = directory.with_name(f"{directory.name}.old-{own}")
+            try:
+                directory.rename(old)
+            except FileNotFoundError:
+                pass
+            try:
+                tmp.rename(directory)
+            except OSError:             # another writer swapped its index in meanwhile
+                pass
+            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, directory: Path) -> "LexicalIndex | None":

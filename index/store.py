@@ -70,6 +70,14 @@ def _client(settings: Settings):
                          "start it with `chroma run --path DIR` or unset IITKB_CHROMA_URL") from None
 
 
+def forget_clients():
+    """Drop the Chroma clients this process keeps per path: after a store's files were replaced
+    (reindex, restore), a cached client would go on serving the old, removed ones."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+
+
 class ChromaStore:
     """Chunks and their vectors in one Chroma collection.
 
@@ -119,15 +127,23 @@ class ChromaStore:
             self.delete_document(doc_id)
             chunks.extend(doc_chunks)
             vectors.extend(np.asarray(doc_vectors, dtype=np.float32))
+        self.upsert_chunks(chunks, vectors)
+
+    def delete_document(self, doc_id: str):
+        self.collection.delete(where={"doc_id": doc_id})
+
+    def delete_chunks(self, ids: list[str]):
+        for start in range(0, len(ids), self._batch):
+            self.collection.delete(ids=ids[start:start + self._batch])
+
+    def upsert_chunks(self, chunks: list[Chunk], vectors: np.ndarray):
+        """Write these chunks as they are, whatever else their documents hold (repair, restore)."""
         for start in range(0, len(chunks), self._batch):
             part = chunks[start:start + self._batch]
             self.collection.upsert(
                 ids=[c.id for c in part], documents=[c.text for c in part],
                 embeddings=np.asarray(vectors[start:start + self._batch], dtype=np.float32),
                 metadatas=[to_store_metadata(c.meta) for c in part])
-
-    def delete_document(self, doc_id: str):
-        self.collection.delete(where={"doc_id": doc_id})
 
     def query(self, vector: np.ndarray, k: int, where: dict | None = None,
               accept: Callable[[list[str]], set[str]] | None = None) -> list[tuple[str, float]]:

@@ -19,6 +19,16 @@ from ingest.pdf import read_pages
 from iitkb.schema import DOCUMENT_TYPES, unsupported_type
 
 SIDECAR_SUFFIX = ".meta.yaml"
+# Bounds on what one file may cost to read, so that a hostile or broken file is skipped instead of
+# holding the run. The bundled PDFs have at most 3 pages and a bound compendium of rules runs to
+# a few hundred: 2,000 leaves room for any real one and refuses a 10,000-page file before its
+# pages are parsed.
+MAX_PDF_PAGES = 2000
+# A DOCX is a zip: the bundled ones unzip to about 22 times their size (python-docx's template 25),
+# so past 50 MB unzipped a ratio over 200 is a bomb, and so is anything past 500 MB unzipped.
+MAX_UNZIPPED_MB = 500
+MAX_ZIP_RATIO = 200
+RATIO_FROM_MB = 50
 
 
 class SkipFile(Exception):
@@ -133,6 +143,10 @@ def load_pdf(path: Path) -> Loaded:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):
             raise SkipFile("encrypted PDF: remove the password (e.g. `qpdf --decrypt`) and ingest again")
+        count = len(reader.pages)
+        if count > MAX_PDF_PAGES:
+            raise SkipFile(f"PDF has {count:,} pages, over the {MAX_PDF_PAGES:,}-page limit: split it "
+                           "into parts and ingest those")
         pages = list(reader.pages)
     except SkipFile:
         raise
@@ -166,6 +180,7 @@ def load_docx(path: Path) -> Loaded:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    check_zip(path, "DOCX")
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
@@ -184,6 +199,24 @@ def load_docx(path: Path) -> Loaded:
         for row in table.rows:
             lines.append(Line(" | ".join(cell.text.strip() for cell in row.cells)))
     return Loaded(lines)
+
+
+def check_zip(path: Path, kind: str):
+    """Refuse a zip that would unzip to far more than any real document (a zip bomb)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise SkipFile(f"not a readable {kind} ({exc.__class__.__name__}): save it again as .{kind.lower()}") from None
+    unzipped = sum(m.file_size for m in members)
+    packed = max(1, sum(m.compress_size for m in members))
+    bomb = unzipped > RATIO_FROM_MB * 1e6 and unzipped / packed > MAX_ZIP_RATIO
+    if bomb or unzipped > MAX_UNZIPPED_MB * 1e6:
+        raise SkipFile(f"{kind} would unzip to {unzipped / 1e6:,.0f} MB ({unzipped / packed:,.0f} times "
+                       f"its size; limits {MAX_UNZIPPED_MB} MB and {MAX_ZIP_RATIO}x): not a real "
+                       "document, or save it again from Word")
 
 
 def load_html(path: Path) -> Loaded:

@@ -32,7 +32,11 @@ _ORG_END_EN = re.compile(r"\b(?:Commission|Administration|Council|Ministry|Burea
                          r"Committee)$")
 # Document numbers: 国卫科教发〔2024〕32号; (中华人民共和国)国务院令第717号; 2020年第57号; Notice No. 15.
 _BRACKET_NO = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【]\s*((?:19|20)\d{2})\s*[〕\]］】]\s*第?\s*(\d+)\s*号")
-_DECREE_NO = re.compile(r"((?:中华人民共和国)?[\u4e00-\u9fff]{2,20}?令)\s*[（(]?\s*第\s*([\d〇零一二三四五六七八九十百]+)\s*号")
+# The decree's name holds no date characters: "2019年5月28日国务院令第717号" names 国务院.
+_DECREE_NO = re.compile(r"((?:中华人民共和国)?(?:(?![年月日号])[\u4e00-\u9fff]){2,20}?令)\s*[（(]?\s*第\s*"
+                        r"([\d〇零一二三四五六七八九十百]+)\s*号")
+# A law is adopted by the NPC or its Standing Committee (the 主席令 only promulgates it).
+_LEGISLATURE = re.compile(r"全国人民代表大会(?:常务委员会)?")
 _YEAR_NO = re.compile(r"((?:19|20)\d{2})\s*年\s*第\s*(\d+)\s*号")
 _EN_NO = re.compile(rf"\b(?:(?:{TITLE_WORDS_EN}|Decree|Order)\s+No\.\s*\d+"
                     r"(?:\s*(?:of\s+)?\[?(?:19|20)\d{2}\]?)?|"
@@ -69,7 +73,8 @@ def read_metadata(lines: list[Line], hints: dict | None = None) -> dict[str, str
     signers, signed = _signature(texts)
     issued = found.get("issued") or signed or _published(head)
     values = {"title": title, "doc_number": found.get("doc_number") or number,
-              "issuer": found.get("issuer") or signers or _title_issuer(title) or number_issuer,
+              "issuer": found.get("issuer") or signers or _title_issuer(title) or _legislature(head)
+              or number_issuer,
               "issued": issued, "effective": found.get("effective") or _effective(texts, issued),
               "doc_type": doc_type_of(title), "status": _status(title),
               "lang": detect_lang("\n".join(texts[:400]))}
@@ -155,6 +160,8 @@ def _normal_number(match: re.Match, pattern: re.Pattern) -> str:
     if pattern is _EN_NO:
         return " ".join(number.split())
     number = re.sub(r"\s+", "", number)
+    if pattern is _DECREE_NO:
+        number = _decree_name(number)
     if pattern is _BRACKET_NO:
         prefix = re.sub(r"\s+", "", match.group(1))
         number = _split_code(prefix)[1] + number[len(prefix):]
@@ -162,9 +169,22 @@ def _normal_number(match: re.Match, pattern: re.Pattern) -> str:
     return number.replace("[", "〔").replace("]", "〕").replace("［", "〔").replace("］", "〕")
 
 
+def _legislature(head: list[str]) -> str:
+    match = next((m for m in map(_LEGISLATURE.search, head) if m), None)
+    return match.group(0) if match else ""
+
+
+def _decree_name(raw: str) -> str:
+    """"全国人民代表大会常务委员会中华人民共和国主席令" -> "中华人民共和国主席令": the name starts
+    at 中华人民共和国 where the line runs an issuer into it."""
+    cut = raw.find("中华人民共和国")
+    return raw[cut:] if cut > 0 else raw
+
+
 def _number_issuer(match: re.Match, pattern: re.Pattern) -> str:
     if pattern is _DECREE_NO:
-        return re.sub(r"^中华人民共和国", "", match.group(1))[:-1]
+        name = re.sub(r"^中华人民共和国", "", _decree_name(match.group(1)))[:-1]
+        return "" if name == "主席" else name       # a 主席令 promulgates a law: the legislature issued it
     if pattern is _BRACKET_NO:
         named, code = _split_code(re.sub(r"\s+", "", match.group(1)))
         if named and _ORG_END.search(named):

@@ -61,7 +61,8 @@ BARE_TITLE_MAX = 16
 SUBJECT_MAX_ZH = 24
 SUBJECT_MAX_EN = 120   # "Collection, preservation or international provision of … without approval"
 # In a document with marked headings, a plain 第X条 line opens an article only if its number is at
-# most this far past the last article's (a skipped number or two where a line was garbled).
+# most this far past the last article's (a skipped number or two where a line was garbled); the
+# first one under a new chapter may jump further, as excerpts do (第七条, then 第三章 第二十条).
 ARTICLE_GAP = 3
 
 
@@ -141,6 +142,7 @@ class StructureParser:
         self.heading_path: list[tuple[int, str]] = []
         self.top_number = 0
         self.last_article = 0
+        self.level_opened = False              # a 编/章/节 line came after the last article
         self.bare_sections = 0
         self.current = Unit("前言" if self.zh else "Preamble", "head", "")
 
@@ -184,6 +186,7 @@ class StructureParser:
             label = f"{kind.capitalize()} {number}"
         title = heading_entry(text)
         rank = RANKS[kind]
+        self.level_opened = True
         if rank == 1:
             self._start(title, f"part:{number}", rank, title)
         elif rank == 2:
@@ -208,7 +211,7 @@ class StructureParser:
         name = f"第{match.group(1)}条" if zh else f"Article {number}"
         label = f"{self.chapter[0]} {name}".strip() if self.zh and zh else name
         subject = short_subject(rest, self.zh) if heading else ""
-        self.last_article = number
+        self.last_article, self.level_opened = number, False
         titled = bool(heading) and (bool(subject) or not rest.strip())
         self._start(label, f"art:{number}", RANKS["article"], f"{name} {subject}".strip(), titled)
         return True
@@ -227,7 +230,7 @@ class StructureParser:
     def _runs_on(self, number: int) -> bool:
         if number == 1:
             return True
-        if self.headed:
+        if self.headed and not self.level_opened:
             return self.last_article < number <= self.last_article + ARTICLE_GAP
         return number > self.last_article
 

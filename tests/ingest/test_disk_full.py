@@ -1,0 +1,104 @@
+"""A disk that fills during ingest: one clear error, what was indexed before intact, and the next
+run (after space is freed) completes with agreeing stores.
+
+Two ways: a real 8 MB tmpfs filled to the brim (needs the right to mount; skipped with the reason
+where it is missing), and ENOSPC raised from the Chroma write path, which always runs."""
+
+import errno
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from index.check import check
+from index.diskfull import StorageFullError
+from ingest.pipeline import Ingestor
+from tests.conftest import front, write
+
+SMALL_FS_BYTES = 8 * 1024 * 1024     # room for a small index, little else
+
+
+def corpus(root, name, n, articles):
+    for i in range(n):
+        body = "".join(f"### Article {a}\nClause {a} of {name} {i}: the sponsor reports every serious "
+                       f"adverse event within {a} days and keeps the records. \n" for a in range(1, articles))
+        write(root / f"{name}{i}.en.md", front(f"{name}{i}-en", "en", f"{name} {i}", body))
+    return root
+
+
+def assert_old_intact_then_next_run_completes(settings, e5, old, new, names_before):
+    index = Ingestor(settings, embedder=e5).index
+    assert {d.doc_id for d in index.documents()} >= names_before
+    index.close()
+    again = Ingestor(settings, embedder=e5)
+    report = again.run([old, new])
+    assert report.skipped == []
+    final = check(again.index)
+    assert final.ok, final.to_json()
+    assert len(again.index.documents()) == len(names_before) + 3
+    again.close()
+
+
+def test_enospc_from_the_store_write_is_one_clear_error(settings, e5, tmp_path, monkeypatch):
+    from index.store import ChromaStore
+
+    old, new = corpus(tmp_path / "old", "old", 2, 4), corpus(tmp_path / "new", "new", 3, 4)
+    first = Ingestor(settings, embedder=e5)
+    first.run([old])
+    first.close()
+
+    def full(self, chunks, vectors):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(settings.data_dir / "chroma"))
+
+    monkeypatch.setattr(ChromaStore, "upsert_chunks", full)
+    failing = Ingestor(settings, embedder=e5)
+    with pytest.raises(StorageFullError, match="is full .*free some space.*run the same command again"):
+        failing.run([new])
+    failing.close()
+    monkeypatch.undo()
+    assert_old_intact_then_next_run_completes(settings, e5, old, new, {"old0-en", "old1-en"})
+
+
+@pytest.fixture
+def small_fs(tmp_path):
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SMALL_FS_BYTES}", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip()}); the ENOSPC test covers it")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def fill(mount):
+    """Fill the filesystem, then give back a few pages: enough to open, too little to ingest."""
+    filler = mount / "filler"
+    with open(filler, "wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+                fh.flush()
+        except OSError:
+            pass
+    os.truncate(filler, max(0, filler.stat().st_size - 64 * 1024))
+    return filler
+
+
+def test_a_real_full_filesystem(small_fs, settings, e5, tmp_path):
+    settings = settings.with_(data_dir=small_fs / "data")
+    old, new = corpus(tmp_path / "old", "old", 2, 4), corpus(tmp_path / "new", "new", 3, 40)
+    first = Ingestor(settings, embedder=e5)
+    first.run([old])
+    first.close()
+    filler = fill(small_fs)
+    with pytest.raises(StorageFullError, match="is full"):
+        failing = Ingestor(settings, embedder=e5)
+        try:
+            failing.run([new])
+        finally:
+            failing.close()
+    filler.unlink()
+    shutil.rmtree(settings.data_dir / "lexical.tmp", ignore_errors=True)
+    assert_old_intact_then_next_run_completes(settings, e5, old, new, {"old0-en", "old1-en"})
