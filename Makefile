@@ -1,5 +1,7 @@
 # Two commands set everything up on a fresh machine: `make run` and `make test`.
+# `make run PORT=8080` serves on another port (or set IITKB_PORT).
 PYTHON ?= python3.11
+PORT   ?=
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
@@ -7,10 +9,14 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 .PHONY: install system-deps run ingest test test-slow eval bench clean
 
 $(STAMP): pyproject.toml
+	@echo "==> [1/3] virtual environment in $(VENV)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[test]'
+	@echo "==> [2/3] torch (CPU wheel; the largest download, a minute or two)"
+	$(BIN)/python -m pip install --progress-bar on torch==2.13.0
+	@echo "==> [3/3] iitkb and its dependencies"
+	$(BIN)/python -m pip install --progress-bar on -e '.[test]'
+	@echo "==> installed: run 'source $(VENV)/bin/activate' to put iitkb on PATH (or call $(BIN)/iitkb)"
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
@@ -27,7 +33,7 @@ ingest: install
 	$(BIN)/iitkb ingest corpus/
 
 run: ingest
-	$(BIN)/iitkb serve
+	$(BIN)/iitkb serve $(if $(PORT),--port $(PORT))
 
 test: install system-deps
 	$(BIN)/python -m pytest -q

@@ -294,4 +294,6 @@ def run_bench(sizes: list[int], server_size: int | None = None, progress=lambda 
             proc.wait(timeout=30)
             shutil.rmtree(work, ignore_errors=True)
     progress("raw embedder throughput")
-    return {"runs": runs, "raw_embedder_passages_per_s": raw_embedder_rate()}
+    from evals.bench_diff import benchmark_diff
+
+    return {"runs": runs, "raw_embedder_passages_per_s": raw_embedder_rate(), "diff": benchmark_diff()}

@@ -53,10 +53,19 @@ def write_bench_report(result: dict, directory: Path) -> Path:
                       "sizes differ (llama-index's default splitter makes 1024-token nodes).", "",
                       "Rows with proxy_vectors=True used proxy vectors above the real-embedding limit: their "
                       "query latency, memory and size are real, their ingestion rate is not a model figure.",
-                      "", "![latency](latency.png)", "", "![memory](memory.png)", ""])
+                      "", *_diff_lines(result), "![latency](latency.png)", "", "![memory](memory.png)", ""])
     path = directory / "report.md"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def _diff_lines(result: dict) -> list[str]:
+    """The version comparison's figure (evals/bench_diff.py); the target is a second at most."""
+    diff = result.get("diff")
+    if not diff:
+        return []
+    return [f"Comparing two {diff['articles']}-article rules ({diff['changes']} differences): "
+            f"{diff['warm_s']:.3f} s warm, {diff['first_s']:.3f} s on first use (jieba loads its dictionary).", ""]
 
 
 def _plot(result: dict, directory: Path):

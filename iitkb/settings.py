@@ -37,6 +37,10 @@ class Settings:
     max_question_chars: int = 2000
     glossary_path: Path = PROJECT_ROOT / "corpus" / "glossary.tsv"
     users_file: Path | None = None             # default: data_dir / "users.json"
+    port: int = 7860                           # `iitkb serve` (Gradio's customary port)
+    # Answers one web or API user may ask for per minute: a person reading cited answers asks a
+    # few; 30 leaves the answer slots free for others when one caller loops (ui/web/context.py).
+    answers_per_minute: int = 30
     # retrieval
     rrf_k: int = 10
     dense_weight: float = 1.0

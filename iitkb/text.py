@@ -25,6 +25,27 @@ def detect_lang(text: str) -> str:
     return "zh" if cjk > 0 and cjk * 3 >= latin else "en"
 
 
+# Kana, Hangul, and letters of other scripts: text the knowledge base (Chinese and English) cannot
+# answer. A Japanese question is written in kanji and kana; its kanji alone would pass for Chinese.
+_OTHER_SCRIPT = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff"
+                           r"\u0370-\u03ff\u0400-\u052f\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f]")
+# Share of the letters in another script from which a question counts as written in it: a
+# Chinese or English question may quote a Greek letter or a Japanese name; 20% is a sentence.
+OTHER_SCRIPT_SHARE = 0.2
+
+
+OTHER_LANGUAGE_NOTE = ("Not covered: please ask in Chinese or English, the two languages of this knowledge "
+                       "base. / 请用中文或英文提问：本知识库只回答这两种语言的问题。")
+
+
+def other_language(text: str) -> bool:
+    """Whether the text is written in a language other than Chinese or English (by its script:
+    Japanese, Korean, Russian, Arabic, Hindi, Thai, Greek, Hebrew; Latin-script languages read as English)."""
+    other = len(_OTHER_SCRIPT.findall(text))
+    letters = other + cjk_count(text) + len(_LATIN.findall(text))
+    return other > 0 and other >= OTHER_SCRIPT_SHARE * letters
+
+
 def has_cjk(text: str) -> bool:
     return CJK.search(text) is not None
 

@@ -10,6 +10,9 @@ Why it is shaped this way:
 - ``stamp`` names a user's current credentials (role, salt and hash): every ``add`` draws a new
   salt, so re-adding a user (with any role) or changing a password gives a new stamp, and the web
   app's sessions, bound to the stamp they logged in with, stop working at once.
+- API keys (the OpenAI-compatible door) are random 256-bit tokens, so a plain SHA-256 of each is
+  stored: no one can guess back from it, and checking one costs microseconds, not scrypt's time.
+  Re-adding a user drops the user's keys along with the old password.
 
 Example::
 
@@ -50,6 +53,13 @@ def _hash(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
 # A fixed entry to hash against when the name is unknown, so a wrong name costs as much time as a
 # wrong password and response times do not reveal which names exist.
 _DUMMY = {"salt": "00" * 16, "hash": "00" * HASH_BYTES, **SCRYPT}
+
+
+KEY_PREFIX = "iitkb-"
+
+
+def _key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def _stamp(entry: dict) -> str:
@@ -128,7 +138,25 @@ class UserStore:
             return checked
         return None
 
+    def key_user(self, key: str) -> str | None:
+        """The name of the user an API key belongs to (None: no such key, or its user is gone)."""
+        digest = _key_digest(key or "")
+        for name, entry in self._load().items():
+            if entry.get("role") in ROLES and any(hmac.compare_digest(digest, k) for k in entry.get("keys", [])):
+                return name
+        return None
+
     # writing ------------------------------------------------------------------------------
+    def new_key(self, name: str) -> str:
+        """A new API key for ``name`` (shown once; only its digest is kept)."""
+        users = dict(self._load())
+        if name not in users:
+            raise UserError(f"no user named {name!r}: add one first with `iitkb users add`")
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        users[name] = {**users[name], "keys": [*users[name].get("keys", []), _key_digest(key)]}
+        self._save(users)
+        return key
+
     def add(self, name: str, role: str, password: str) -> None:
         """Add a user, or reset an existing user's role and password."""
         if not NAME_RE.match(name or ""):

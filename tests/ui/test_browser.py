@@ -87,7 +87,7 @@ def test_staff_asks_in_both_languages_and_opens_a_source(open_as):
         card.locator(".kb-open a").click()
     source = popup.value
     source.wait_for_load_state()
-    assert source.url.endswith("/source/rule-en") and "Every study must pass scientific review" in source.content()
+    assert "/source/rule-en?quote=" in source.url and "Every study must pass scientific review" in source.content()
     shot(source, "source-file")
 
     page.get_by_text("中文", exact=True).click()                                   # interface language

@@ -91,7 +91,7 @@ def test_sponsor_cannot_fetch_an_internal_file(web, kb_settings):
     assert sam.get("/source/sop-sae-zh").status_code == 404
     public = sam.get("/source/rule-en")
     assert public.status_code == 200 and "Article 10" in public.text
-    assert public.headers["content-type"].startswith("text/plain")
+    assert public.headers["content-type"].startswith("text/html")          # the rendered page
     assert public.headers["x-content-type-options"] == "nosniff"
     staff = session(web, "stella").get("/source/sop-sae-en")
     assert staff.status_code == 200 and "F-SAE-01" in staff.text

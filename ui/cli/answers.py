@@ -9,26 +9,24 @@ import typer
 from rich.table import Table
 
 from iitkb.settings import load_settings
-from ui.cli.base import Lang, Role, app, err, fail, open_component, out, print_json, progress_bar
+from iitkb.progress import Progress
+from ui.cli.base import (AsOfFilter, DocTypeFilter, LangFilter, Role, StatusFilter, app, err, fail,
+                         make_filters, open_component, out, print_json)
 
 
 @app.command()
 def search(query: str = typer.Argument(..., help="keywords or a question, in Chinese or English"),
            role: Role = typer.Option(Role.sponsor, help="sponsor sees public documents only"),
            k: int = typer.Option(10, "--k", min=1, max=100, help="number of results"),
-           lang: Optional[Lang] = typer.Option(None, help="only documents in this language"),
-           doc_type: Optional[str] = typer.Option(None, "--doc-type", help="e.g. regulation, guidance, sop"),
-           status: Optional[list[str]] = typer.Option(None, help="in_force, trial, draft, superseded, "
-                                                       "not_yet_in_force (repeatable)"),
-           as_of: Optional[str] = typer.Option(None, "--as-of", help="YYYY-MM-DD: rules in force then"),
+           lang: LangFilter = None, doc_type: DocTypeFilter = None, status: StatusFilter = None,
+           as_of: AsOfFilter = None,
            as_json: bool = typer.Option(False, "--json")):
     """Hybrid search over the index; prints scored clauses with their metadata."""
-    from retrieval.filters import FilterError, Filters
+    from retrieval.filters import FilterError
     from retrieval.search import Searcher
 
+    filters = make_filters(lang, doc_type, status, as_of)
     try:
-        filters = Filters(lang=lang.value if lang else None, doc_type=doc_type,
-                          status=tuple(status) if status else None, as_of=as_of)
         searcher = open_component(lambda: Searcher(load_settings()))
         result = searcher.search(query, role=role.value, k=k, filters=filters)
     except FilterError as exc:
@@ -56,9 +54,12 @@ def ask(question: Optional[str] = typer.Argument(None, help="the question, in Ch
                                      "with their locations, and answer none"),
         include_internal: bool = typer.Option(False, "--include-internal", help="staff: let a .docx/.xlsx/.md "
                                               "draft cite internal documents (drafts cite public ones only)"),
+        lang: LangFilter = None, doc_type: DocTypeFilter = None, status: StatusFilter = None,
+        as_of: AsOfFilter = None,
+        k: Optional[int] = typer.Option(None, "--k", min=1, max=100, help="at most N clauses to draw the "
+                                        "answer from (default: the answerer's own number)"),
         as_json: bool = typer.Option(False, "--json")):
     """Answer with clause-level citations, in the question's language; abstain when not covered."""
-    from retrieval.answer import Answerer
     from retrieval.filters import FilterError
 
     if (question is None) == (batch is None):
@@ -66,15 +67,56 @@ def ask(question: Optional[str] = typer.Argument(None, help="the question, in Ch
     if dry_run:
         return _dry_run(batch, as_json)
     _check_draft_role(role.value, include_internal)
-    answerer = open_component(lambda: Answerer(load_settings()))
-    if batch is None:
-        try:
-            answer = answerer.ask(question, role=role.value).to_json()
-        except FilterError as exc:
-            fail(str(exc))
-        print_json(answer) if as_json else _print_answer(answer)
-        return
-    _ask_batch(answerer, batch, role.value, out_path, as_json, include_internal)
+    filters = make_filters(lang, doc_type, status, as_of)
+    if batch is not None and (lang or doc_type or status or as_of or k):
+        fail("--lang, --doc-type, --status, --as-of and --k apply to one QUESTION, not to --batch")
+    if batch is not None:
+        return _ask_batch(open_component(lambda: _answerer(k)), batch, role.value, out_path, as_json,
+                          include_internal)
+    from ui.local import ServedError, ask_running
+
+    try:
+        answer = _other_language(question, role.value) or (None if k else ask_running(load_settings(), {
+            "question": question, "role": role.value, "lang": filters.lang, "doc_type": filters.doc_type,
+            "status": filters.status, "as_of": filters.as_of}))
+        if answer is None:          # no server running on this data folder: answer here
+            answer = open_component(lambda: _answerer(k)).ask(question, role=role.value, filters=filters).to_json()
+    except (FilterError, ServedError) as exc:
+        fail(str(exc))
+    print_json(answer) if as_json else _print_answer(answer)
+
+
+def _other_language(question: str, role: str) -> dict | None:
+    """A question in neither Chinese nor English: abstain with a note in both, rather than
+    search (its kanji would read as Chinese and get a Chinese "not covered")."""
+    from iitkb.text import OTHER_LANGUAGE_NOTE, other_language
+
+    if not other_language(question):
+        return None
+    from retrieval.answer import Answer
+
+    return Answer(question, role, "en", OTHER_LANGUAGE_NOTE, True).to_json()
+
+
+class _AtMost:
+    """The searcher, returning at most ``k`` clauses: how ``ask --k`` bounds what an answer draws on."""
+
+    def __init__(self, searcher, k: int):
+        self._searcher, self._k = searcher, k
+
+    def search(self, query: str, role: str = "sponsor", k: int = 10, filters=None):
+        return self._searcher.search(query, role=role, k=min(k, self._k), filters=filters)
+
+    def __getattr__(self, name: str):
+        return getattr(self._searcher, name)
+
+
+def _answerer(k: Optional[int]):
+    from retrieval.answer import Answerer
+    from retrieval.search import Searcher
+
+    settings = load_settings()
+    return Answerer(settings, searcher=_AtMost(Searcher(settings), k) if k else None)
 
 
 def _ask_batch(answerer, batch: Path, role: str, out_path: Optional[Path], as_json: bool,
@@ -88,15 +130,14 @@ def _ask_batch(answerer, batch: Path, role: str, out_path: Optional[Path], as_js
         fail(f"--out must end in {', '.join(OUTPUTS)}")
     items = _read_batch(batch)
     drafting = out_path is not None and out_path.suffix.lower() in DRAFTS
-    with progress_bar("answering") as bar:
-        task = bar.add_task("", total=len(items))
+    with Progress("answering questions", total=len(items)) as bar:
         answered: list[dict] = []
 
         def done(answer: dict):
             answered.append(answer)
             counts = summary(answered)
-            bar.update(task, advance=1, description=f"{counts['answered']} answered, {counts['needs_review']} "
-                                                    f"to review, {counts['not_covered']} not covered")
+            bar.advance(note=f"{counts['answered']} answered, {counts['needs_review']} to review, "
+                             f"{counts['not_covered']} not covered")
 
         answers = (draft_answers(answerer, items, role, include_internal, on_answer=done) if drafting
                    else answer_items(answerer, items, role, on_answer=done))

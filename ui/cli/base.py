@@ -11,17 +11,26 @@ from __future__ import annotations
 import json
 import sys
 from enum import Enum
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from iitkb.schema import ACCESS, LANGS, ROLES
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Bilingual regulatory knowledge base for CGT investigator-initiated trials in China.")
-err = Console(stderr=True, soft_wrap=True)
-out = Console()
+# Output that is not a terminal is never wrapped or cut to fit (piped output used to break at 80
+# columns, even mid-phrase in Chinese): a line is as long as its text, a table row is one line.
+PIPED_WIDTH = 100_000
+
+
+def _console(stream) -> Console:
+    return Console(file=stream, soft_wrap=True, width=None if stream.isatty() else PIPED_WIDTH)
+
+
+err = _console(sys.stderr)
+out = _console(sys.stdout)
 
 
 def _choices(name: str, values: tuple[str, ...]) -> type[Enum]:
@@ -34,14 +43,29 @@ Role = _choices("Role", ROLES)
 Lang = _choices("Lang", LANGS)
 
 
+# The filters `search` and `ask` share (retrieval.filters.Filters), defined once.
+LangFilter = Annotated[Optional[Lang], typer.Option(help="only documents in this language")]
+DocTypeFilter = Annotated[Optional[str], typer.Option("--doc-type", help="e.g. regulation, guidance, sop")]
+StatusFilter = Annotated[Optional[list[str]], typer.Option(help="in_force, trial, draft, superseded, "
+                                                          "not_yet_in_force (repeatable)")]
+AsOfFilter = Annotated[Optional[str], typer.Option("--as-of", help="YYYY-MM-DD: rules in force then")]
+
+
+def make_filters(lang: Optional[Lang], doc_type: Optional[str], status: Optional[list[str]],
+                 as_of: Optional[str]):
+    """The Filters object for the shared options; a bad value fails with its reason."""
+    from retrieval.filters import FilterError, Filters
+
+    try:
+        return Filters(lang=lang.value if lang else None, doc_type=doc_type,
+                       status=tuple(status) if status else None, as_of=as_of)
+    except FilterError as exc:
+        fail(str(exc))
+
+
 def fail(message: str, code: int = 2):
     err.print(f"[red]error:[/red] {message}")
     raise typer.Exit(code)
-
-
-def progress_bar(label: str) -> Progress:
-    return Progress(TextColumn(f"{label} [dim]{{task.description}}"), BarColumn(), MofNCompleteColumn(),
-                    TimeRemainingColumn(), console=err, transient=True, disable=not err.is_terminal)
 
 
 def print_json(data) -> None:

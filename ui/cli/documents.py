@@ -9,8 +9,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from iitkb.progress import Progress
 from iitkb.settings import load_settings
-from ui.cli.base import Access, Role, app, err, fail, open_component, out, print_json, progress_bar
+from ui.cli.base import Access, Role, app, err, fail, open_component, out, print_json
 
 
 @app.command()
@@ -21,26 +22,38 @@ def ingest(paths: list[Path] = typer.Argument(..., help="files or folders to ind
            strict: bool = typer.Option(False, help="exit non-zero when any file is skipped"),
            dry_run: bool = typer.Option(False, "--dry-run", help="show what would be indexed and which "
                                         "metadata was read from the text or defaulted; write nothing"),
+           report_changes: bool = typer.Option(False, "--report-changes", help="write a change report (JSON and "
+                                               "Markdown): documents added, changed, removed, and which clauses"),
+           report_dir: Optional[Path] = typer.Option(None, "--report-dir", help="where --report-changes writes "
+                                                     "(default: change-reports/ in the data folder)"),
            as_json: bool = typer.Option(False, "--json", help="print the run report as JSON")):
     """Index documents: Markdown, PDF, DOCX, HTML, text. Re-runs only touch what changed."""
     from ingest.pipeline import Ingestor
+    from ui.watch import ingest_with_report
 
     settings = load_settings()
-    with progress_bar("ingesting") as bar:
-        task = bar.add_task("", total=None)
-
+    with Progress("ingesting files") as bar:
         def tick(done: int, total: int, path: str):
-            bar.update(task, completed=done - 1, total=total, description=path)
+            bar.update(done - 1, total, note=path)
 
         ingestor = open_component(lambda: Ingestor(settings, progress=tick))
         try:
             chosen = access.value if access else None
-            report = (ingestor.preview(paths, access=chosen) if dry_run
-                      else ingestor.run(paths, access=chosen, prune=prune))
+            changes = None
+            if dry_run:
+                report = ingestor.preview(paths, access=chosen)
+            elif report_changes:
+                report, changes = ingest_with_report(ingestor, paths, access=chosen, prune=prune)
+            else:
+                report = ingestor.run(paths, access=chosen, prune=prune)
         finally:
             ingestor.close()
+    if changes is not None:
+        from ui.cli.rules import write_change_report
+
+        changes = write_change_report(changes, report_dir)
     if as_json:
-        print_json(report.to_json())
+        print_json({**report.to_json(), **({"change_report": changes} if changes is not None else {})})
     elif dry_run:
         from rich.markup import escape
 
@@ -68,12 +81,15 @@ def stats(as_json: bool = typer.Option(False, "--json")):
 
     settings = load_settings()
     catalog = Catalog(settings.data_dir)
-    data = {**catalog.stats(), "index_version": catalog_version(catalog)}
+    # a sponsor's answers carry the version of the public documents alone
+    data = {**catalog.stats(), "index_version": catalog_version(catalog),
+            "index_version_public": catalog_version(catalog, ("public",))}
     if as_json:
         print_json(data)
         return
     out.print(f"[bold]{data['documents']}[/bold] documents, [bold]{data['chunks']}[/bold] chunks "
-              f"in {settings.data_dir} (index version {data['index_version']})")
+              f"in {settings.data_dir} (index version {data['index_version']}; "
+              f"public documents {data['index_version_public']})")
     for name in ("lang", "doc_type", "status", "access"):
         table = Table(name, "documents", "chunks", box=None)
         for value, group in data[f"by_{name}"].items():
@@ -83,12 +99,14 @@ def stats(as_json: bool = typer.Option(False, "--json")):
 
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1", help="interface to bind; non-loopback needs users"),
-          port: int = typer.Option(7860, help="port")):
+          port: Optional[int] = typer.Option(None, min=1, max=65535,
+                                             help="port (default: IITKB_PORT, else 7860)")):
     """Serve the web app (chat with sources, questionnaires, admin documents tab)."""
     from ui.web import ServeError, serve as serve_app
 
+    settings = load_settings()
     try:
-        serve_app(load_settings(), host=host, port=port)
+        serve_app(settings, host=host, port=port or settings.port)
     except ServeError as exc:
         fail(str(exc))
 
@@ -106,11 +124,28 @@ def users_add(name: str, role: Role = typer.Option(..., help="sponsor, staff or 
     if not password_stdin:
         fail("pass the password on standard input with --password-stdin (it never goes on the command line)")
     password = sys.stdin.readline().rstrip("\n")
+    store = UserStore(load_settings().users_path)
     try:
-        UserStore(load_settings().users_path).add(name, role.value, password)
+        first = len(store) == 0
+        store.add(name, role.value, password)
     except UserError as exc:
         fail(str(exc))
     err.print(f"user {name} saved with role {role.value}")
+    if first:
+        err.print("the web app now asks everyone to log in (a running `iitkb serve` too, from its next request)")
+
+
+@users_app.command("key")
+def users_key(name: str):
+    """Print a new API key for NAME (the OpenAI-compatible door, /v1); it is shown only once."""
+    from ui.users import UserError, UserStore
+
+    try:
+        key = UserStore(load_settings().users_path).new_key(name)
+    except UserError as exc:
+        fail(str(exc))
+    err.print(f"new API key for {name} (stored hashed; it is not shown again):")
+    sys.stdout.write(key + "\n")
 
 
 @users_app.command("list")

@@ -8,8 +8,9 @@ from typing import Optional
 
 import typer
 
+from iitkb.progress import Progress
 from iitkb.settings import load_settings
-from ui.cli.base import app, err, fail, open_component, print_json, progress_bar
+from ui.cli.base import app, err, fail, open_component, print_json
 
 
 @app.command("eval")
@@ -32,15 +33,13 @@ def eval_(gold: Optional[Path] = typer.Option(None, help="gold JSONL (default: e
         fail(str(exc))
     questions = questions[:limit] if limit else questions
     settings = load_settings()
-    with progress_bar("evaluating") as bar:
-        task = bar.add_task("", total=None)
-
+    names = [p.strip() for p in pipelines.split(",")]
+    with Progress("evaluating questions", total=len(names) * len(questions)) as bar:
         def tick(name: str, done: int, total: int):
-            bar.update(task, completed=done, total=total, description=name)
+            bar.update(names.index(name) * total + done, note=name)
 
         try:
-            report = open_component(lambda: evaluate(settings, questions, [p.strip() for p in pipelines.split(",")],
-                                            progress=tick))
+            report = open_component(lambda: evaluate(settings, questions, names, progress=tick))
         except EvalError as exc:
             fail(str(exc))
     report["split"] = split
@@ -58,8 +57,25 @@ def bench(sizes: str = typer.Option("1000,10000,100000", help="comma-separated c
           server_size: int = typer.Option(1000, help="also run this size against a `chroma run` server (0: skip)"),
           as_json: bool = typer.Option(False, "--json"),
           report_dir: Optional[Path] = typer.Option(None, "--report", help="write report.md and plots here"),
-          embedders: bool = typer.Option(False, "--embedders", help="compare the embedding backends instead")):
+          embedders: bool = typer.Option(False, "--embedders", help="compare the embedding backends instead"),
+          serve: bool = typer.Option(False, "--serve", help="answers under load against a running app instead"),
+          clients: int = typer.Option(20, min=1, max=500, help="with --serve: clients asking at once"),
+          seconds: float = typer.Option(30.0, min=1, help="with --serve: how long they ask"),
+          url: Optional[str] = typer.Option(None, help="with --serve: the app (default http://127.0.0.1:IITKB_PORT/)"),
+          key: str = typer.Option("", help="with --serve: an API key (`iitkb users "
+                                  "key NAME`); none: anonymous, for an app without users")):
     """Ingestion throughput, re-ingest, latency and memory against corpus size, beside llama-index."""
+    if serve:
+        from evals.bench_serve import run_serve_bench
+
+        target = url or f"http://127.0.0.1:{load_settings().port}/"
+        err.print(f"[dim]bench: {clients} clients asking {target} for {seconds:g} s[/dim]")
+        result = run_serve_bench(target, clients, seconds, key)
+        if as_json:
+            print_json(result)
+        else:
+            sys.stdout.write("".join(f"{name}: {value}\n" for name, value in result.items()))
+        return
     from evals.bench import run_bench
     from evals.bench_report import bench_table, embedders_table, write_bench_report
 
@@ -78,7 +94,17 @@ def bench(sizes: str = typer.Option("1000,10000,100000", help="comma-separated c
         fail(f"--sizes must be comma-separated integers, not {sizes!r}")
     if not wanted or min(wanted) < 20:
         fail("--sizes needs sizes of at least 20 chunks")
-    result = run_bench(wanted, server_size or None, progress=lambda m: err.print(f"[dim]bench: {m}[/dim]"))
+    stages = 2 * len(wanted) + (1 if server_size else 0) + 1      # evals.bench.run_bench's steps
+    with Progress("benchmark stages", total=stages) as bar:
+        started = []
+
+        def stage(message: str):
+            bar.say(f"bench: {message}")
+            bar.update(len(started), note=message)
+            started.append(message)
+
+        result = run_bench(wanted, server_size or None, progress=stage)
+        bar.update(stages)
     if report_dir is not None:
         err.print(f"report written to {write_bench_report(result, report_dir)}")
     if as_json:

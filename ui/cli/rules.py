@@ -1,4 +1,5 @@
-"""`iitkb` diff and pathway: what changed between versions, and the sponsor's route."""
+"""`iitkb` diff, watch and pathway: what changed between versions, a watched folder with its
+change reports, and the sponsor's route."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Optional
 import typer
 
 from iitkb.settings import load_settings
-from ui.cli.base import Lang, Role, app, err, fail, open_component, out, print_json
+from ui.cli.base import Access, Lang, Role, app, err, fail, open_component, out, print_json
 
 
 @app.command()
@@ -43,6 +44,57 @@ def diff(old: str = typer.Argument(..., help="the older version: a source_id or 
                   + ", ".join(f"{n} {kind}" for kind, n in data["counts"].items()), highlight=False)
         for change in data["changes"]:
             out.print(f"[bold]{change['kind']:>8}[/bold]  {escape(change['summary'])}", highlight=False)
+
+
+@app.command()
+def watch(folder: Path = typer.Argument(..., help="the folder to watch (new and changed files are ingested)"),
+          interval: float = typer.Option(30.0, min=0.5, help="seconds between looks at the folder"),
+          once: bool = typer.Option(False, "--once", help="look once, ingest what changed, report and stop"),
+          access: Optional[Access] = typer.Option(None, help="access for files that declare none "
+                                                  "(undeclared files default to internal)"),
+          prune: bool = typer.Option(True, help="remove indexed documents whose files left the folder"),
+          report_dir: Optional[Path] = typer.Option(None, "--report-dir", help="where change reports go "
+                                                    "(default: change-reports/ in the data folder)"),
+          as_json: bool = typer.Option(False, "--json", help="print each change report as JSON")):
+    """Watch a folder: ingest new and changed files and write a change report (JSON and Markdown)
+    naming the documents added, changed and removed and, for changed ones, the clauses."""
+    from ingest.pipeline import Ingestor
+    from ui.watch import watch as watch_folder
+
+    if not folder.is_dir():
+        fail(f"{folder} is not a folder: give the folder to watch")
+    settings = load_settings()
+    ingestor = open_component(lambda: Ingestor(settings))
+    err.print(f"watching {folder} every {interval:g} s; Ctrl+C stops" if not once else f"looking at {folder}")
+
+    def reported(run, report: dict):
+        for item in run.skipped:
+            err.print(f"[yellow]skipped[/yellow] {item['path']}: {item['reason']}")
+        files = write_change_report(report, report_dir, skip_empty=True)
+        if as_json and files["json"]:
+            print_json({**report, "files": {"json": files["json"], "md": files["md"]}})
+
+    try:
+        watch_folder(ingestor, [folder], reported, interval=interval, once=once,
+                     access=access.value if access else None, prune=prune)
+    except KeyboardInterrupt:
+        err.print("stopped")
+    finally:
+        ingestor.close()
+
+
+def write_change_report(report: dict, report_dir: Optional[Path], skip_empty: bool = False) -> dict:
+    """Write the report (unless nothing changed and ``skip_empty``), say where, and return the
+    ``change_report`` object that `ingest --json` carries."""
+    from ui.watch import REPORT_DIR, write_report
+
+    data = {"json": None, "md": None, "documents": report["documents"]}
+    if report["documents"] or not skip_empty:
+        paths = write_report(report, report_dir or load_settings().data_dir / REPORT_DIR)
+        data["json"], data["md"] = (str(p) for p in paths)
+        counts = {k: sum(d["change"] == k for d in report["documents"]) for k in ("added", "changed", "removed")}
+        err.print(f"change report {data['md']}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return data
 
 
 @app.command()

@@ -6,15 +6,19 @@ choices and renders HTML, escaping every piece of document text. A role sees onl
 it may read, and a document it may not read is refused as if it did not exist.
 
 Two ways in: the tab built by ``changes_tab`` (pick a document, then the version to compare it
-with), and ``superseded_target`` for a source card citing a superseded rule, which names the
-document the card's "What changed" link should open and the version to compare it with.
+with), and the page ``changes_route`` serves, which a source card citing a superseded rule links
+to (``change_link``; the answer's ``replaced_by`` names the version that replaced it).
 """
 
 from __future__ import annotations
 
 import html
+from typing import Callable
+from urllib.parse import quote
 
 import gradio as gr
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
 
 from retrieval.diff import DiffError, Differ
 from ui.web.context import Context
@@ -32,7 +36,11 @@ LABELS = {
     "c_old": ("old", "旧版"), "c_new": ("new", "新版"),
     "added": ("added", "新增"), "removed": ("removed", "删除"), "changed": ("changed", "修改"),
     "moved": ("moved", "移动"), "unchanged": ("unchanged", "未变"),
+    "c_link": ("what changed in {title}", "查看《{title}》的修订内容"),
 }
+# The comparison page is escaped document text and our CSS: nothing in it may load or run.
+PAGE_HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+                "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
 # Appended to ui/web/render.py's CSS where the page is built.
 CSS = """
 .kb-changes {display: flex; flex-direction: column; gap: 10px;}
@@ -74,16 +82,45 @@ def other_versions(ctx: Context, role: str, doc_id: str) -> list[tuple[str, str]
     return [(f"{v.title(lang)} · {v.date or v.id}", v.docs[lang]["doc_id"]) for v in others]
 
 
-def superseded_target(ctx: Context, role: str, citation: dict) -> tuple[str, str] | None:
-    """(old doc_id, new doc_id) for a source card citing a rule a newer version replaced, so
-    the card can link to what changed; None when the cited rule is current."""
-    versions = Differ(ctx.searcher.index).versions(role)
-    newer = versions.replaced_by(citation.get("doc_id") or "")
-    if newer is None:
-        return None
-    lang = citation.get("lang") or ""
-    target = newer.docs.get(lang) or newer.doc()
-    return citation["doc_id"], target["doc_id"]
+def change_path(old_id: str, new_id: str, ui: str = DEFAULT_UI) -> str:
+    """The comparison page's address, relative to the app (as source links are)."""
+    lang = "zh" if ui == UI_LANGS[1] else "en"
+    return f"changes/{quote(old_id, safe='')}/{quote(new_id, safe='')}?ui={lang}"
+
+
+def change_link(citation, ui: str) -> str:
+    """The source card's "what changed" link for a cited rule a newer one replaced ("" for a
+    current rule). ``replaced_by`` was filled from the asker's role's versions only."""
+    newer = getattr(citation, "replaced_by", None)
+    if not newer:
+        return ""
+    text = label("c_link", ui).format(title=newer.get("title") or "")
+    href = change_path(citation.chunk.meta["doc_id"], newer["doc_id"], ui)
+    return (f'<div class="kb-diff"><a href="{html.escape(href)}" target="_blank" rel="noopener">'
+            f'{html.escape(text)} ↗</a></div>')
+
+
+def changes_route(server, ctx: Context, role_of: Callable):
+    """``GET /changes/{old}/{new}``: the comparison as a page of its own, for the role behind the
+    request's login (``role_of(request)``); a document the role may not read gets the same 404
+    as one that does not exist."""
+    from ui.web.render import CSS as CARD_CSS          # render imports this module
+
+    @server.get("/changes/{old_id}/{new_id}")
+    def changes_page(old_id: str, new_id: str, request: Request, ui: str = "en"):
+        role = role_of(request)
+        if role is None:
+            raise HTTPException(status_code=401, detail="log in first")
+        shown = UI_LANGS[1] if ui == "zh" else UI_LANGS[0]
+        try:
+            diff = Differ(ctx.searcher.index).diff(old_id, new_id, role=role).to_json()
+        except DiffError:
+            raise HTTPException(status_code=404, detail="no such pair of documents") from None
+        title = html.escape(label("c_tab", shown))
+        page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>"
+                f"<style>body{{font-family:sans-serif;max-width:960px;margin:2em auto;}}{CARD_CSS}{CSS}</style>"
+                f"</head><body><h1>{title}</h1>{_render(diff, shown)}</body></html>")
+        return HTMLResponse(page, headers=PAGE_HEADERS)
 
 
 def changes_html(ctx: Context, role: str, doc_id: str | None, other_id: str | None = None,

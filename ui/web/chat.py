@@ -10,7 +10,7 @@ from __future__ import annotations
 import gradio as gr
 
 from iitkb.text import detect_lang
-from retrieval.filters import FilterError, Filters, QueryError
+from retrieval.filters import FilterError, Filters
 from ui.web.context import Context
 from ui.web.i18n import DEFAULT_UI, t, texts, ui_for
 from ui.web.render import api_answer, md_escape, notice, refused, shorten, sources_html
@@ -28,13 +28,11 @@ ANSWERS = dict(concurrency_limit=ANSWER_CONCURRENCY, concurrency_id="answers")
 
 
 def make_filters(lang: str, doc_type: str, statuses: list[str], as_of: str) -> Filters:
-    try:
-        return Filters(lang=None if lang in ("", "any", None) else lang,
-                       doc_type=None if doc_type in ("", "any", None) else doc_type,
-                       status=tuple(statuses) if statuses else None,
-                       as_of=(as_of or "").strip() or None)
-    except FilterError as exc:
-        raise gr.Error(str(exc)) from None
+    """The chosen filters; a bad value raises FilterError, whose message the chat shows inline."""
+    return Filters(lang=None if lang in ("", "any", None) else lang,
+                   doc_type=None if doc_type in ("", "any", None) else doc_type,
+                   status=tuple(statuses) if statuses else None,
+                   as_of=(as_of or "").strip() or None)
 
 
 def doc_type_choices(ctx: Context, role: str, ui: str) -> list[tuple[str, str]]:
@@ -50,9 +48,17 @@ def chat_handlers(ctx: Context):
         """Stream the answer into the chat, then show its sources beside it."""
         role = ctx.role(request)
         question = (question or "").strip()
-        if not question:
-            raise gr.Error(t("empty", ui))
-        filters = make_filters(lang, doc_type, statuses, as_of)
+        problem = t("empty", ui) if not question else ctx.unsupported_question(question)
+        try:
+            filters = make_filters(lang, doc_type, statuses, as_of)
+        except FilterError as exc:
+            problem = problem or str(exc)
+        if problem:                     # said in the chat; the question stays in the box
+            user_said = [{"role": "user", "content": md_escape(shorten(question, limit))}] if question else []
+            ctx.note_user_error("chat", problem)
+            yield (list(history or []) + user_said + [{"role": "assistant", "content": notice(problem)}],
+                   question, gr.skip(), gr.skip())
+            return
         history = list(history or []) + [{"role": "user", "content": md_escape(shorten(question, limit))},
                                          {"role": "assistant", "content": t("searching", ui)}]
         refusal = ctx.answer_refusal(request, ui)
@@ -69,11 +75,10 @@ def chat_handlers(ctx: Context):
                 else:
                     history[-1] = {"role": "assistant", "content": md_escape(step.answer)}
                     yield list(history), "", sources_html(step, ui), step
-        except QueryError as exc:       # the question stays in the box, to be shortened
+        except FilterError as exc:      # (QueryError too) the question stays in the box, to be changed
+            ctx.note_user_error("chat", str(exc))
             history[-1] = {"role": "assistant", "content": notice(str(exc))}
             yield list(history), question, gr.skip(), gr.skip()
-        except FilterError as exc:
-            raise gr.Error(str(exc)) from None
 
     def pick_example(selection: gr.SelectData):
         return selection.value.get("text", "") if isinstance(selection.value, dict) else ""
@@ -91,7 +96,8 @@ def api_ask(ctx: Context):
         """Answer one question with citations (docs/ARCHITECTURE.md JSON); the role comes from the
         login. A question that cannot be answered as asked comes back with the reason in "error"."""
         role = ctx.role(request)
-        refusal = ctx.answer_refusal(request, ui_for(detect_lang(shorten(question or "", limit))))
+        refusal = ctx.unsupported_question(question or "") or \
+            ctx.answer_refusal(request, ui_for(detect_lang(shorten(question or "", limit))))
         if refusal:
             return refused(question, role, refusal, limit)
         try:

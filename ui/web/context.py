@@ -9,6 +9,8 @@ anonymous sponsors only, and only on a loopback address (``server.serve``).
 
 from __future__ import annotations
 
+import functools
+import logging
 import shutil
 import tempfile
 import time
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from iitkb.text import OTHER_LANGUAGE_NOTE, other_language
 from ingest.uploads import Uploads
 from retrieval.answer import Answerer
 from retrieval.filters import VISIBLE
@@ -25,14 +28,13 @@ from ui.users import UserStore
 from ui.web.i18n import t
 from ui.web.sessions import SlidingWindow
 
-# Answers one user may ask for in ANSWER_WINDOW_S, chat and API together. A person reading cited
-# answers asks a few a minute; 30 is one every 2 s, and leaves the answer slots free for others
-# when one caller loops. Questionnaires have their own, smaller budget of runs.
-ANSWERS_PER_USER = 30
+# Answers one user may ask for in ANSWER_WINDOW_S, chat and API together (Settings.answers_per_minute,
+# 30 by default: one every 2 s). Questionnaires have their own, smaller budget of runs.
 ANSWER_WINDOW_S = 60
 QUESTIONNAIRES_PER_USER = 6
 QUESTIONNAIRE_WINDOW_S = 10 * 60
 SCRATCH_MAX_AGE_S = 3600          # downloads are fetched within seconds; an hour is generous
+LOG = logging.getLogger("iitkb.web")
 
 
 class Context:
@@ -40,9 +42,9 @@ class Context:
         self.settings = settings
         self.answerer = answerer or Answerer(settings)
         self.users = UserStore(settings.users_path)
-        self.auth_required = len(self.users) > 0
+        self._login_on = False
         self.uploads = Uploads(settings, embedder=self.searcher.index.embedder)
-        self.answer_limit = SlidingWindow(ANSWERS_PER_USER, ANSWER_WINDOW_S)
+        self.answer_limit = SlidingWindow(settings.answers_per_minute, ANSWER_WINDOW_S)
         self.questionnaire_limit = SlidingWindow(QUESTIONNAIRES_PER_USER, QUESTIONNAIRE_WINDOW_S)
         self.scratch = Path(tempfile.mkdtemp(prefix="iitkb-web-"))
         weakref.finalize(self, shutil.rmtree, self.scratch, True)
@@ -52,6 +54,15 @@ class Context:
         return self.answerer.searcher
 
     # roles --------------------------------------------------------------------------------
+    @property
+    def auth_required(self) -> bool:
+        """Login is on once any user exists, read live: adding the first user while the app runs
+        turns it on at the next request. It then stays on: removing the last user never turns
+        anonymous access back on (that takes a restart, which checks the address again)."""
+        if not self._login_on and len(self.users) > 0:
+            self._login_on = True
+        return self._login_on
+
     def role_for(self, username: str | None) -> str | None:
         """The role of a logged-in name; anonymous sponsor only when the app has no users."""
         if username:
@@ -61,15 +72,25 @@ class Context:
     def role(self, request: gr.Request | None) -> str:
         role = self.role_for(getattr(request, "username", None))
         if role is None:
-            raise gr.Error("Please log in again: this account is unknown or has been removed.")
+            raise user_error("Please log in again: this account is unknown or has been removed.")
         return role
 
     def require_admin(self, request: gr.Request | None) -> None:
         if self.role(request) != "admin":
-            raise gr.Error("Only an admin may change the documents in the index.")
+            raise user_error("Only an admin may change the documents in the index.")
 
     def visible_documents(self, role: str) -> list[dict]:
         return [d for d in self.searcher.documents() if d.get("access") in VISIBLE[role]]
+
+    # questions and user errors ------------------------------------------------------------
+    def unsupported_question(self, question: str) -> str | None:
+        """Why a question cannot be answered as written (another language), said in both languages."""
+        return OTHER_LANGUAGE_NOTE if other_language(question) else None
+
+    @staticmethod
+    def note_user_error(where: str, message: str) -> None:
+        """One log line for a person's mistake (tracebacks are for faults in the app)."""
+        LOG.warning("%s: %s", where, message[:200])
 
     # limits -------------------------------------------------------------------------------
     def answer_refusal(self, request: gr.Request | None, ui: str) -> str | None:
@@ -95,6 +116,29 @@ class Context:
         return Path(tempfile.mkdtemp(dir=self.scratch))
 
 
+def user_error(message: str) -> gr.Error:
+    """The error for a person's mistake: the message to them, one line in the log, no traceback."""
+    Context.note_user_error("refused", message)
+    return gr.Error(message, print_exception=False)
+
+
+def inline_errors(handler, outputs: int):
+    """The handler, its refusals shown as a message in one more output (a Markdown beside the
+    form) instead of error states on its outputs, which stay as they were; success clears it."""
+
+    @functools.wraps(handler)
+    def wrapped(*args, **kwargs):
+        from ui.web.render import notice
+
+        try:
+            result = handler(*args, **kwargs)
+        except gr.Error as exc:
+            return (*[gr.skip()] * outputs, notice(str(exc.message)))
+        return (*(result if isinstance(result, tuple) else (result,)), "")
+
+    return wrapped
+
+
 def caller(request: gr.Request | None) -> str:
     """Whom a limit counts: the logged-in name, or the client address of anonymous use."""
     name = getattr(request, "username", None)
@@ -113,5 +157,5 @@ def uploaded_file(value) -> Path:
 
     path = Path(str(getattr(value, "path", value))).resolve()
     if not path.is_relative_to(Path(get_upload_folder()).resolve()) or not path.is_file():
-        raise gr.Error("upload the file through the form: only uploaded files are read")
+        raise user_error("upload the file through the form: only uploaded files are read")
     return path

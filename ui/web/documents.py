@@ -13,8 +13,8 @@ import gradio as gr
 
 from iitkb.schema import DOCUMENT_TYPES
 from ingest.uploads import UploadError
-from ui.web.context import Context, uploaded_file
-from ui.web.render import md_escape
+from ui.web.context import Context, uploaded_file, user_error
+from ui.web.render import md_escape, notice
 from ui.web.i18n import DEFAULT_UI, t, texts
 
 # The catalog's own field names: they mean the same in both interface languages.
@@ -36,28 +36,35 @@ def document_views(ctx: Context, role: str):
     return rows, gr.Dropdown(choices=choices, value=None)
 
 
+def failed(message: str) -> tuple:
+    """A failed upload: the reason beside the form, the report and the table left as they were."""
+    Context.note_user_error("upload", message)
+    return gr.skip(), notice(message), gr.skip(), gr.skip()
+
+
 def document_handlers(ctx: Context):
     def ingest(files, access, request: gr.Request, progress=gr.Progress()):
         """Save the uploads under data_dir/uploads with slug names, then ingest them."""
         ctx.require_admin(request)
         if not files:
-            raise gr.Error("choose one or more files to ingest")
+            return failed("choose one or more files to ingest")
         sources = [uploaded_file(file) for file in files]
         try:
             report = ctx.uploads.ingest(sources, access, lambda done, total, path: progress(
                 (done, total), desc=Path(path).name))
         except UploadError as exc:
-            raise gr.Error(str(exc)) from None
-        warnings = "\n".join(f"⚠ {md_escape(w)}" for w in report.get("warnings", []))
+            return failed(str(exc))
+        lines = report.get("warnings", []) + [f"{s['path']}: {s['reason']}" for s in report.get("skipped", [])]
+        warnings = "\n\n".join(f"⚠ {md_escape(line)}" for line in lines)
         return (report, warnings, *document_views(ctx, "admin"))
 
     def remove(doc_id, ui, request: gr.Request):
         """Take the document out of the index; an uploaded file goes too, so it does not return."""
         ctx.require_admin(request)
         if not doc_id:
-            raise gr.Error("choose a document to remove")
+            raise user_error("choose a document to remove")
         if not ctx.uploads.remove(doc_id):
-            raise gr.Error(f"no indexed document {doc_id!r}")
+            raise user_error(f"no indexed document {doc_id!r}")
         return (t("removed", ui).format(doc_id=doc_id), *document_views(ctx, "admin"))
 
     return ingest, remove
@@ -67,8 +74,9 @@ def documents_tab(ctx: Context, ui) -> dict:
     ingest, remove = document_handlers(ctx)
     intro = gr.Markdown(docs_intro(ctx, DEFAULT_UI))
     with gr.Row():
-        files = gr.File(**texts("d_files"), file_count="multiple", file_types=list(DOCUMENT_TYPES),
-                        elem_id="d-files")
+        # No file_types: Gradio would refuse another type with an error over the whole tab;
+        # ingest.uploads skips it with its reason, shown beside the form (the intro lists the types).
+        files = gr.File(**texts("d_files"), file_count="multiple", elem_id="d-files")
         with gr.Column():
             access = gr.Radio(**texts("d_access"), value="internal", elem_id="d-access")
             run = gr.Button(**texts("d_run"), variant="primary", elem_id="d-run")

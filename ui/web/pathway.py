@@ -26,7 +26,7 @@ from proposals.memo import to_markdown, write_memo
 from retrieval.pathway import Pathway, PathwayError
 from retrieval.pathway_load import load_tree
 from retrieval.pathway_tree import AnswerError, Question, Tree, matches
-from ui.web.context import Context
+from ui.web.context import Context, user_error
 from ui.web.i18n import DEFAULT_UI, UI_LANGS
 from ui.web.render import md_escape
 
@@ -66,7 +66,7 @@ def pathway_handler(ctx: Context, pathway: Pathway, ui, inputs: dict):
         try:
             result = pathway.run(answers, lang=_lang(values[ui]))
         except (AnswerError, PathwayError) as exc:
-            raise gr.Error(str(exc)) from None
+            raise user_error(str(exc)) from None
         folder = ctx.fresh_dir()
         docx = write_memo(result, folder / "pathway-memo.docx")
         markdown = write_memo(result, folder / "pathway-memo.md")

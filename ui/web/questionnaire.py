@@ -15,7 +15,7 @@ from proposals.export import source_line, write_answers
 from proposals.intake import QuestionnaireError
 from proposals.review import draft_rows, review_rows, write_draft
 from proposals.status import status_text
-from ui.web.context import Context, uploaded_file
+from ui.web.context import Context, inline_errors, uploaded_file, user_error
 from ui.web.i18n import t, texts
 from ui.web.render import md_escape, shorten
 
@@ -33,24 +33,24 @@ def _source(upload, pasted, folder, ui):
     if upload:
         path = uploaded_file(upload)
         if path.suffix.lower() not in QUESTIONNAIRE_TYPES:
-            raise gr.Error(unsupported_type(path.suffix, QUESTIONNAIRE_TYPES, "questionnaire"))
+            raise user_error(unsupported_type(path.suffix, QUESTIONNAIRE_TYPES, "questionnaire"))
         return path
     if (pasted or "").strip():
         path = folder / "pasted.txt"
         path.write_text(pasted, encoding="utf-8")
         return path
-    raise gr.Error(t("q_intro", ui))
+    raise user_error(t("q_intro", ui))
 
 
 def _rows(path) -> list[dict]:
     try:
         rows = review_rows(path)
     except (QuestionnaireError, OSError, UnicodeDecodeError) as exc:
-        raise gr.Error(f"cannot read the questionnaire: {exc}") from None
+        raise user_error(f"cannot read the questionnaire: {exc}") from None
     if not rows:
-        raise gr.Error("the questionnaire holds no questions")
+        raise user_error("the questionnaire holds no questions")
     if len(rows) > MAX_QUESTIONS:
-        raise gr.Error(f"the questionnaire has {len(rows)} questions; at most {MAX_QUESTIONS} at a "
+        raise user_error(f"the questionnaire has {len(rows)} questions; at most {MAX_QUESTIONS} at a "
                        "time: split it, or use `iitkb ask --batch`")
     return rows
 
@@ -85,7 +85,7 @@ def questionnaire_handler(ctx: Context):
         rows = _reviewed(_rows(path), review)
         refusal = ctx.questionnaire_refusal(request, ui)
         if refusal:
-            raise gr.Error(refusal)
+            raise user_error(refusal)
         total = sum(1 for r in rows if r["selected"])
         done = [0]
         progress((0, total), desc=t("q_run", ui))
@@ -97,7 +97,7 @@ def questionnaire_handler(ctx: Context):
         try:
             answers = draft_rows(ctx.answerer, rows, role, include_internal=bool(internal), on_answer=tick)
         except DraftError as exc:
-            raise gr.Error(str(exc)) from None
+            raise user_error(str(exc)) from None
         filled = write_draft(path, answers, folder)
         write_answers(answers, folder / "draft-answers.md")
         table = [[number, shorten(a.get("question") or a.get("id") or "", limit), a.get("error") or a["answer"],
@@ -123,6 +123,7 @@ def questionnaire_tab(ctx: Context, ui) -> dict:
                          interactive=True, wrap=True, column_widths=["8%", "5%", "20%", "67%"],
                          elem_id="q-review", elem_classes=["kb-table"])
     q_run = gr.Button(**texts("q_run"), variant="primary", elem_id="q-run")
+    q_note = gr.Markdown("", elem_id="q-note")
     table = gr.Dataframe(**texts("q_table"), headers=HEADERS, wrap=True, interactive=False,
                          column_widths=["4%", "22%", "42%", "22%", "10%"], elem_id="q-table",
                          datatype=["number", "str", "str", "markdown", "str"], elem_classes=["kb-table"],
@@ -130,8 +131,8 @@ def questionnaire_tab(ctx: Context, ui) -> dict:
     with gr.Row():
         docx = gr.DownloadButton(**texts("dl_docx"), visible=False)
         markdown = gr.DownloadButton(**texts("dl_md"), visible=False)
-    q_find.click(review, [upload, pasted, ui], [found], api_visibility="private")
-    q_run.click(run, [upload, pasted, ui, found, internal], [table, docx, markdown], api_visibility="private",
-                concurrency_limit=1, concurrency_id="questionnaire")
+    q_find.click(inline_errors(review, 1), [upload, pasted, ui], [found, q_note], api_visibility="private")
+    q_run.click(inline_errors(run, 3), [upload, pasted, ui, found, internal], [table, docx, markdown, q_note],
+                api_visibility="private", concurrency_limit=1, concurrency_id="questionnaire")
     return {"q_intro": intro, "q_file": upload, "q_text": pasted, "q_find": q_find, "q_internal": internal,
             "q_review": found, "q_run": q_run, "q_table": table, "dl_docx": docx, "dl_md": markdown}

@@ -10,12 +10,14 @@ import html
 import re
 from urllib.parse import quote
 
-from iitkb.text import detect_lang, split_sentences
+from iitkb.text import detect_lang
 from retrieval.answer import Answer, Citation
+from ui.web.changes import change_link
 from ui.web.i18n import status_name, t
+from ui.web.source_page import QUOTE_CHARS, quoted_sentences
 
 CSS = """
-.kb-table table, .kb-table td, .kb-table th { font-family: var(--font); font-size: 0.92rem; }
+.kb-table .table-wrap, .kb-table .table-wrap * { font-family: var(--font) !important; font-size: 0.92rem; }
 .kb-table td { vertical-align: top; }
 .kb-sources {display: flex; flex-direction: column; gap: 10px; max-height: 680px; overflow-y: auto;}
 .kb-empty {color: var(--body-text-color-subdued); font-size: 0.92em; padding: 8px 2px;}
@@ -33,6 +35,61 @@ CSS = """
           border-left: 3px solid var(--border-color-accent); padding-left: 8px;}
 .kb-text mark {background: #fde68a; color: #1f2937; padding: 0 1px;}
 .kb-open {font-size: 0.84em; margin-top: 6px;}
+a.kb-cite {color: var(--color-accent); text-decoration: none; cursor: pointer; font-weight: 600;}
+.kb-card.kb-flash {outline: 3px solid var(--color-accent); transition: outline 0.3s;}
+"""
+
+# The [n] markers of the chat's answers become links to their source cards, in the page rather
+# than in the message text, so a copied answer keeps plain [n]. The chat's Markdown is re-rendered
+# on every update, so a MutationObserver wraps the markers again each time.
+CITE_JS = r"""
+<script>
+(() => {
+  const MARK = /\[(\d{1,3})\]/g;
+  function wrap(root) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const found = [];
+    while (walker.nextNode()) {
+      const node = walker.currentNode;
+      if (!node.parentElement.closest("a, textarea, code, [role=textbox]") && MARK.test(node.data)) found.push(node);
+      MARK.lastIndex = 0;
+    }
+    for (const node of found) {
+      const frag = document.createDocumentFragment();
+      let at = 0;
+      node.data.replace(MARK, (m, n, offset) => {
+        frag.append(node.data.slice(at, offset));
+        const a = document.createElement("a");
+        a.className = "kb-cite"; a.href = "#kb-src-" + n; a.textContent = m; a.dataset.n = n;
+        frag.append(a); at = offset + m.length; return m;
+      });
+      frag.append(node.data.slice(at));
+      node.replaceWith(frag);
+    }
+  }
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest && event.target.closest("a.kb-cite");
+    if (!link) return;
+    event.preventDefault(); event.stopPropagation();
+    const card = document.getElementById("kb-src-" + link.dataset.n);
+    if (!card) return;
+    card.scrollIntoView({behavior: "smooth", block: "nearest"});
+    card.classList.add("kb-flash");
+    setTimeout(() => card.classList.remove("kb-flash"), 2000);
+  }, true);
+  const watch = () => {
+    const chat = document.getElementById("chatbot");
+    if (!chat) return setTimeout(watch, 300);
+    let busy = false;
+    new MutationObserver(() => {
+      if (busy) return;
+      busy = true; wrap(chat); busy = false;
+    }).observe(chat, {childList: true, subtree: true, characterData: true});
+    wrap(chat);
+  };
+  watch();
+})();
+</script>
 """
 
 _MD_INLINE = re.compile(r"([\\`*_<>|$~])")
@@ -66,13 +123,13 @@ def notice(message: str) -> str:
 def highlight(text: str, quote_text: str) -> str:
     """The chunk text, HTML-escaped, with each quoted sentence wrapped in <mark>."""
     spans = []
-    for sentence in split_sentences(quote_text) or [quote_text]:
-        words = sentence.split()
-        if not words:
-            continue
-        match = re.search(r"\s*".join(re.escape(w) for w in words), text)
-        if match:
-            spans.append(match.span())
+    for forms in quoted_sentences(quote_text):
+        for sentence in forms:
+            words = sentence.split()
+            match = re.search(r"\s*".join(re.escape(w) for w in words), text) if words else None
+            if match:
+                spans.append(match.span())
+                break
     out, position = [], 0
     for start, end in sorted(spans):
         if start < position:
@@ -86,6 +143,13 @@ def highlight(text: str, quote_text: str) -> str:
 def source_link(doc_id: str, page) -> str:
     """Relative, so the app also works behind a path prefix; PDFs open at the cited page."""
     return f"source/{quote(doc_id, safe='')}" + (f"#page={int(page)}" if page else "")
+
+
+def card_link(meta: dict, quote_text: str) -> str:
+    """A PDF opens at its page; a text document opens as its page, scrolled to the quote."""
+    if meta.get("page"):
+        return source_link(meta["doc_id"], meta["page"])
+    return f"{source_link(meta['doc_id'], None)}?quote={quote(quote_text[:QUOTE_CHARS], safe='')}#kb-quote"
 
 
 def sources_html(answer: Answer | None, ui: str) -> str:
@@ -106,8 +170,8 @@ def _card(citation: Citation, ui: str) -> str:
             f'<span class="kb-badge kb-{html.escape(status)}">{html.escape(status_name(status, ui))}</span></div>'
             f'<div class="kb-meta">{" · ".join(html.escape(str(d)) for d in details if d)}</div>'
             f'<blockquote class="kb-text">{highlight(citation.chunk.text, citation.quote)}</blockquote>'
-            f'<div class="kb-open"><a href="{html.escape(source_link(meta["doc_id"], page))}" '
-            f'target="_blank" rel="noopener">{html.escape(t("open", ui))} ↗</a></div></div>')
+            f'<div class="kb-open"><a href="{html.escape(card_link(meta, citation.quote))}" '
+            f'target="_blank" rel="noopener">{html.escape(t("open", ui))} ↗</a></div>{change_link(citation, ui)}</div>')
 
 
 def api_answer(answer: Answer) -> dict:

@@ -4,7 +4,9 @@ Why it is shaped this way:
 - Browsers send the session cookie with requests that a page on another port of the same
   machine makes (same site, not same origin), and Gradio answers credentialed CORS requests from
   any localhost origin. ``Guard`` therefore refuses, before Gradio sees it, any request whose
-  Origin is not this app's own, and any other-site request that is not a plain navigation.
+  Origin is not this app's own, and any other-site request that is not a plain navigation; a
+  /v1 call with a bearer API key passes (it carries no cookie), so chat clients can use the door.
+- ``LiveLogin`` turns login on when the first user is added while the app runs.
 - Sessions are bound to the credentials they logged in with (``sessions.SessionTable``) and
   logins are throttled and hashed off the event loop (``sessions.Login``).
 - ``/source/{doc_id}`` applies the same role check as answers: a sponsor asking for an internal
@@ -20,13 +22,14 @@ Example::
 from __future__ import annotations
 
 import ipaddress
+import signal
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import gradio as gr
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse, PlainTextResponse
+from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse
 from starlette.datastructures import Headers
 from starlette.routing import Mount
 
@@ -38,9 +41,13 @@ from retrieval.answer import Answerer
 from ui.users import UserError, UserStore
 from ui.web.app import build_app
 from ui.web.context import Context
-from ui.web.changes import CSS as CHANGES_CSS
-from ui.web.render import CSS
+from ui.local import announce, withdraw
+from ui.web.local_door import local_route
+from ui.web.openai_door import openai_routes
+from ui.web.changes import CSS as CHANGES_CSS, changes_route
+from ui.web.render import CITE_JS, CSS
 from ui.web.sessions import CLIENT_ADDRESS, Login, SessionTable
+from ui.web.source_page import FROM_CLAUSES, POLICY, rendered, source_page
 
 LOOPBACK_NAMES = ("localhost",)
 SETUP_HINT = "add a user first: `iitkb users add NAME --role staff --password-stdin`"
@@ -67,6 +74,12 @@ def same_origin(headers: Headers) -> bool:
     return site not in ("cross-site", "same-site") or headers.get("sec-fetch-mode") == "navigate"
 
 
+def bearer_api_call(scope, headers: Headers) -> bool:
+    """A /v1 call carrying its API key: it holds no cookie a page could borrow, so desktop and
+    browser chat clients (which send their own Origin) may make it."""
+    return scope.get("path", "").startswith("/v1/") and headers.get("authorization", "").lower().startswith("bearer ")
+
+
 class Guard:
     """Outer ASGI middleware: refuse requests from other origins, note the client's address."""
 
@@ -75,7 +88,8 @@ class Guard:
 
     async def __call__(self, scope, receive, send):
         if scope["type"] in ("http", "websocket"):
-            if not same_origin(Headers(scope=scope)):
+            headers = Headers(scope=scope)
+            if not same_origin(headers) and not bearer_api_call(scope, headers):
                 if scope["type"] == "websocket":
                     await send({"type": "websocket.close", "code": 1008})
                     return
@@ -84,6 +98,20 @@ class Guard:
                 await refusal(scope, receive, send)
                 return
             CLIENT_ADDRESS.set((scope.get("client") or ("",))[0])
+        await self.app(scope, receive, send)
+
+
+class LiveLogin:
+    """ASGI middleware: turns Gradio's login on at the first request after the first user is
+    added, so a server started without users needs no restart (``Context.auth_required``)."""
+
+    def __init__(self, app, ctx: Context, gradio_app: list, check):
+        self.app, self.ctx, self.gradio_app, self.check = app, ctx, gradio_app, check
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket") and self.gradio_app and self.gradio_app[0].auth is None \
+                and self.ctx.auth_required:
+            self.gradio_app[0].auth = self.check
         await self.app(scope, receive, send)
 
 
@@ -131,8 +159,11 @@ def cookie_user(gradio_app, request: Request) -> str | None:
 
 def _source_route(server: FastAPI, ctx: Context, gradio_app: list):
     @server.get("/source/{doc_id}")
-    def source(doc_id: str, request: Request):
-        """The document's file, if the logged-in role may see it; 404 alike for hidden and missing."""
+    def source(doc_id: str, request: Request, quote: str = "", raw: bool = False):
+        """The document, if the logged-in role may see it; 404 alike for hidden and missing.
+
+        A Markdown or text document comes as a rendered page (``source_page``) with the quote
+        highlighted; ``raw=1`` gives the file as stored."""
         role = ctx.role_for(cookie_user(gradio_app[0], request) if gradio_app else None)
         if role is None:
             raise HTTPException(status_code=401, detail="log in first")
@@ -140,6 +171,11 @@ def _source_route(server: FastAPI, ctx: Context, gradio_app: list):
         path = servable(ctx.settings, meta.get("path", "")) if meta else None
         if path is None:
             raise HTTPException(status_code=404, detail="no such document")
+        if rendered(path) and not raw:
+            chunks = ctx.searcher.index.document_chunks(doc_id) if path.suffix.lower() in FROM_CLAUSES else ()
+            return HTMLResponse(source_page(meta, path, quote, chunks), headers={
+                "Content-Security-Policy": POLICY, "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-store"})
         return file_response(path)
 
 
@@ -154,13 +190,18 @@ def make_server(settings: Settings, answerer: Answerer | None = None) -> FastAPI
     server.state.iitkb = ctx
     gradio_app: list = []
     _source_route(server, ctx, gradio_app)
+    server.state.local_token = None                  # set by serve(): see ui/web/local_door.py
+    local_route(server, ctx, lambda: server.state.local_token)
+    openai_routes(server, ctx)
+    changes_route(server, ctx, lambda request: ctx.role_for(cookie_user(gradio_app[0], request) if gradio_app else None))
     sessions = SessionTable(ctx.users.stamp)
     login = Login(ctx.users, sessions)
+    server.add_middleware(LiveLogin, ctx=ctx, gradio_app=gradio_app, check=login.check)
     gr.mount_gradio_app(
         server, demo, path="/", auth=login.check if ctx.auth_required else None, auth_message=AUTH_MESSAGE,
         show_error=False, ssr_mode=False, max_file_size=int(settings.max_file_mb * 1e6), footer_links=["api"],
         blocked_paths=[str(settings.data_dir), str(PROJECT_ROOT / "corpus"), str(settings.users_path)],
-        theme=gr.themes.Soft(font=FONTS, font_mono=["monospace"]), css=CSS + CHANGES_CSS)
+        theme=gr.themes.Soft(font=FONTS, font_mono=["monospace"]), css=CSS + CHANGES_CSS, head=CITE_JS)
     gradio_app.extend(r.app for r in server.routes if isinstance(r, Mount))
     gradio_app[0].tokens = sessions
     # mount_gradio_app leaves this False, which makes Gradio skip its own check that a file
@@ -191,6 +232,14 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None
     import uvicorn
 
     app = make_server(settings)
-    mode = f"{users} user(s), login required" if users else "no users: anonymous sponsor access"
-    print(f"iitkb web app on http://{host}:{port} ({mode}); Ctrl+C stops it", file=sys.stderr)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    announced, app.state.local_token = announce(settings, port)
+    mode = (f"{users} user(s), login required" if users else "no users: anonymous sponsor access until "
+            "the first `iitkb users add`, which turns login on without a restart")
+    print(f"iitkb web app on http://{host}:{port} ({mode}); OpenAI-compatible API at http://{host}:{port}/v1; "
+          "Ctrl+C stops it", file=sys.stderr)
+    # uvicorn re-raises SIGTERM after its shutdown; as SystemExit it lets the finally run.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+    finally:
+        withdraw(announced, app.state.local_token)

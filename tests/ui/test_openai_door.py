@@ -1,0 +1,95 @@
+"""The OpenAI-compatible door, driven by the `openai` client: roles through keys, streaming,
+a bad key's 401, and anonymous sponsors on loopback when the app has no users."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.conftest import RunningApp, free_port
+
+SOP_QUESTION = "Which SOP form records an SAE?"
+
+
+@pytest.fixture(scope="module")
+def door(kb_settings, answerer, tmp_path_factory):
+    """The app with two users who have keys, and a second app with no users at all."""
+    from ui.users import UserStore
+    from ui.web import make_server
+
+    settings = kb_settings.with_(users_file=tmp_path_factory.mktemp("door") / "users.json")
+    users = UserStore(settings.users_path)
+    users.add("spon", "sponsor", "sponsor-pass-9")
+    users.add("stef", "staff", "staff-pass-99")
+    keys = {name: users.new_key(name) for name in ("spon", "stef")}
+    running = RunningApp(make_server(settings, answerer), free_port())
+    empty = RunningApp(make_server(kb_settings.with_(users_file=settings.users_path.parent / "none.json"),
+                                   answerer), free_port())
+    yield running, keys, empty
+    running.stop()
+    empty.stop()
+
+
+def client(url: str, key: str):
+    from openai import OpenAI
+
+    return OpenAI(base_url=url.rstrip("/") + "/v1", api_key=key, max_retries=0, timeout=60)
+
+
+def test_models_and_roles_through_keys(door):
+    running, keys, _ = door
+    staff = client(running.url, keys["stef"])
+    assert [m.id for m in staff.models.list()] == ["iitkb"]
+    reply = staff.chat.completions.create(model="iitkb", messages=[{"role": "user", "content": SOP_QUESTION}])
+    text = reply.choices[0].message.content
+    citations = reply.model_extra["citations"]
+    assert "[1]" in text and "Sources:" in text and any(c["doc_id"].startswith("sop-sae") for c in citations)
+    assert all(c["path"] is None and c["url"].startswith("source/") for c in citations)
+    sponsor = client(running.url, keys["spon"]).chat.completions.create(
+        model="iitkb", messages=[{"role": "user", "content": SOP_QUESTION}])
+    assert all(c["access"] == "public" for c in sponsor.model_extra["citations"])
+    assert "SOP Safety Desk" not in sponsor.choices[0].message.content
+
+
+def test_streaming_gives_the_same_answer(door):
+    running, keys, _ = door
+    staff = client(running.url, keys["stef"])
+    whole = staff.chat.completions.create(model="iitkb", messages=[{"role": "user", "content": SOP_QUESTION}])
+    parts = list(staff.chat.completions.create(model="iitkb", stream=True,
+                                               messages=[{"role": "user", "content": SOP_QUESTION}]))
+    streamed = "".join(p.choices[0].delta.content or "" for p in parts if p.choices)
+    assert streamed == whole.choices[0].message.content and parts[-1].choices[0].finish_reason == "stop"
+
+
+def test_a_bad_key_gets_401_and_no_users_means_loopback_sponsor(door):
+    from openai import AuthenticationError
+
+    running, _, empty = door
+    with pytest.raises(AuthenticationError):
+        client(running.url, "iitkb-not-a-key").chat.completions.create(
+            model="iitkb", messages=[{"role": "user", "content": SOP_QUESTION}])
+    anonymous = client(empty.url, "anything").chat.completions.create(
+        model="iitkb", messages=[{"role": "user", "content": SOP_QUESTION}])
+    assert all(c["access"] == "public" for c in anonymous.model_extra["citations"])
+
+
+def test_bench_serve_smoke_run_measures_answers_under_load(door):
+    from evals.bench_serve import run_serve_bench
+
+    running, keys, _ = door
+    result = run_serve_bench(running.url, clients=2, seconds=2, key=keys["stef"])
+    assert result["errors"] == 0 and result["answers"] + result["refused"] >= 2
+    assert 0 < result["p50_ms"] <= result["p95_ms"] <= result["max_ms"] and result["answers_per_s"] > 0
+    bad = run_serve_bench(running.url, clients=1, seconds=1, key="iitkb-wrong")
+    assert bad["answers"] == 0 and bad["errors"] >= 1 and bad["error_kinds"] == ["http 401"]
+
+
+def test_clients_with_their_own_origin_may_call_with_a_key_but_not_without(door):
+    import httpx
+
+    running, keys, _ = door
+    url = running.url.rstrip("/") + "/v1/models"
+    foreign = {"Origin": "app://chatbox", "Sec-Fetch-Site": "cross-site"}
+    assert httpx.get(url, headers={**foreign, "Authorization": f"Bearer {keys['stef']}"}).status_code == 200
+    assert httpx.get(url, headers=foreign).status_code == 403
+    assert httpx.get(running.url.rstrip("/") + "/config", headers={**foreign, "Authorization": "Bearer x"}
+                     ).status_code == 403                                     # only /v1 is let through
