@@ -42,10 +42,10 @@ OFFICIAL_MARGIN = 0.2
 # review (Art. 27)", "3.1 高风险技术（征求意见稿第七条）"): regulatory readers want it in the answer.
 _ARTICLE = re.compile(rf"(?:征求意见稿)?第[{q.tables.ZH_DIGITS}\d]+条(?:之[{q.tables.ZH_DIGITS}]+)?|"
                       r"(?:draft )?\bArt(?:icle)?s?\.?\s*\d+[a-z]?(?:(?:,\s*|\s+and\s+|-)\d+[a-z]?)*")
-# A short verdict opening a sentence ("Yes.", "No,", "有变化。", "不可以。"): the answer to the
-# question its FAQ asked.
-_OPENING_VERDICT = re.compile(r"^(?:(?:yes|no)[.,;]|(?:是的|可以|不可以|不能|不需要|需要|不是|否|有变化|没有变化|有|没有)"
-                              r"[。，；])\s*", re.I)
+# A verdict standing as its own sentence before the text ("Yes.", "有变化。", "不可以。"): the
+# answer to the question its FAQ asked. "可以，但……" is one sentence and keeps its verdict.
+_OPENING_VERDICT = re.compile(r"^(?:(?:yes|no)\.|(?:是的|可以|不可以|不能|不需要|需要|不是|否|有变化|没有变化|有|没有)"
+                              r"。)\s*", re.I)
 _NAMES_ARTICLE = re.compile(rf"第[{q.tables.ZH_DIGITS}\d]+条|\bArt(?:icle)?s?\.?\s*\d+", re.I)
 
 
