@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: install system-deps run ingest test test-slow eval bench clean
+.PHONY: install system-deps run ingest test test-slow reliability eval bench clean
 
 $(STAMP): pyproject.toml
 	@echo "==> [1/3] virtual environment in $(VENV)"
@@ -40,6 +40,11 @@ test: install system-deps
 
 test-slow: install system-deps
 	$(BIN)/python -m pytest -q -m slow
+
+# Faults, hostile input, leaks across doors, load and the audit trail, slow tests included; prints
+# the README's reliability figures (evals/reliability.py) and writes reports/reliability/.
+reliability: install system-deps
+	$(BIN)/python -m evals.reliability
 
 eval: ingest
 	$(BIN)/iitkb eval --split test --report reports/eval

@@ -197,6 +197,14 @@ def question_scores(searcher, answerer, questions, facts: dict, rule_of: dict[st
             "rows": rows}
 
 
+def out_of_scope_answered(answerer, gold) -> float:
+    """The share of the gold's English out-of-scope questions answered from these Chinese-only
+    texts: the other side of making English questions reach them (it should stay near 0)."""
+    questions = [q for q in gold if not q.answerable and q.lang == "en"]
+    answered = [q for q in questions if not answerer.ask(q.question, role=q.role).abstained]
+    return len(answered) / len(questions) if questions else 0.0
+
+
 def evaluate(data_dir: Path, rules: dict[str, str] = DEFAULT_RULES, embedder=None,
              facts: dict | None = None, questions=None, rules_dir: Path = RULES,
              glossary: Path = PROJECT_ROOT / "corpus" / "glossary.tsv") -> dict:
@@ -217,8 +225,10 @@ def evaluate(data_dir: Path, rules: dict[str, str] = DEFAULT_RULES, embedder=Non
     if questions is None:
         questions = [q for q in load_gold() if q.id in facts and set(q.relevant) & sources]
     searcher = Searcher(settings, embedder=embedder)
-    scores = question_scores(searcher, Answerer(settings, searcher=searcher, generator=None),
-                             questions, facts, {doc_id: r.source_id for doc_id, r in written.items()})
+    answerer = Answerer(settings, searcher=searcher, generator=None)
+    scores = question_scores(searcher, answerer, questions, facts,
+                             {doc_id: r.source_id for doc_id, r in written.items()})
+    scores["en_out_of_scope_answered"] = out_of_scope_answered(answerer, load_gold())
     return {"documents": report.added, "skipped": report.skipped, "articles": share,
             "articles_wrong": wrong, "metadata_wrong": metadata,
             "metadata_right": sum(not v for v in metadata.values()) / len(metadata), **scores}
@@ -230,7 +240,8 @@ def summary_lines(result: dict) -> list[str]:
              f"English hit@{HIT_K}: {result['en_hit5']:.2f} (target {TARGETS['en_hit5']}), "
              f"answering clause in top {HIT_K}: {result['en_clause5']:.2f}, "
              f"fact recall {result['en_facts']:.2f} (target {TARGETS['en_facts']}) "
-             f"over {len(result['rows']['en'])} questions",
+             f"over {len(result['rows']['en'])} questions; English out-of-scope questions answered: "
+             f"{result['en_out_of_scope_answered']:.0%}",
              f"Chinese hit@{HIT_K}: {result['zh_hit5']:.2f}, clause in top {HIT_K}: {result['zh_clause5']:.2f}, "
              f"fact recall {result['zh_facts']:.2f} "
              f"(target {TARGETS['zh_facts']}) over {len(result['rows']['zh'])} questions"]

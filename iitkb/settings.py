@@ -53,10 +53,20 @@ class Settings:
     llm_model: str = ""
     llm_api_key: str = ""
     llm_timeout_s: float = 60.0
+    # audit trail (ui/audit.py): who asked what, what was cited, admin actions
+    audit: bool = True
+    # A log file is closed and a new one begun past this size: 10 MB is about 30,000 records
+    # (about 330 bytes each with a question and three citations), a few months of a team's use.
+    audit_rotate_mb: float = 10.0
+    audit_question_hashes: bool = False        # keep a SHA-256 of each question, not its text
 
     @property
     def users_path(self) -> Path:
         return self.users_file or self.data_dir / "users.json"
+
+    @property
+    def audit_path(self) -> Path:
+        return self.data_dir / "audit.jsonl"
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
@@ -67,6 +77,8 @@ def _coerce(name: str, raw):
     default = Settings.__dataclass_fields__[name].default
     if name in ("data_dir", "glossary_path", "users_file"):
         return Path(raw).expanduser() if raw not in ("", None) else None if name == "users_file" else default
+    if isinstance(default, bool):
+        return raw if isinstance(raw, bool) else str(raw).strip().lower() in ("1", "true", "yes", "on")
     if isinstance(default, int):
         return int(raw)
     if isinstance(default, float):

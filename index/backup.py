@@ -8,8 +8,11 @@ WAL included), and the vectors through Chroma's API for exactly the chunks that 
 lists. A document written between the two reads is either in the catalog copy with its vectors,
 or absent from both; one removed in between has lost its vectors, and restore's repair embeds
 them again from the cached vectors in the same snapshot. BM25 is rebuilt from the catalog on
-restore (seconds), the users file and the audit log are copied as files (each written whole by
-a rename).
+restore (seconds), the users file is copied as a file (it is written whole by a rename). The audit
+log is appended to while the app serves, so its copy ends at its last whole line; restore never
+overwrites audit records written since the backup: a backup's file is put back only where it is
+missing, skipped where the data folder's file already begins with it, and otherwise kept beside
+it under a new name.
 
 Example::
 
@@ -35,7 +38,7 @@ VECTORS = "vectors.npy"
 VECTOR_IDS = "vector-ids.json"
 DATABASES = ("catalog.sqlite", "embcache.sqlite")
 # Files of the data directory that are not the index but belong in its snapshot.
-AUDIT_GLOB = "audit*.jsonl*"
+AUDIT_GLOB = "audit*.jsonl"
 INDEX_FILES = ("catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm", "embcache.sqlite",
                "embcache.sqlite-wal", "embcache.sqlite-shm")
 READ_BATCH = 1000
@@ -97,9 +100,25 @@ def _copy_extras(settings: Settings, target: Path) -> list[str]:
         shutil.copy2(settings.users_path, target / "users.json")
         copied.append("users.json")
     for path in sorted(settings.data_dir.glob(AUDIT_GLOB)):
-        shutil.copy2(path, target / path.name)
+        data = path.read_bytes()
+        (target / path.name).write_bytes(data[:data.rfind(b"\n") + 1])   # whole lines only
+        shutil.copymode(path, target / path.name)                        # questions are personal data
         copied.append(path.name)
     return copied
+
+
+def _restore_audit(source: Path, data_dir: Path):
+    """Put back an audit file without losing any record written since (module docstring)."""
+    there = data_dir / source.name
+    if not there.exists():
+        shutil.copy2(source, there)
+        return
+    ours = source.read_bytes()
+    with there.open("rb") as fh:
+        if fh.read(len(ours)) == ours:
+            return
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    shutil.copy2(source, data_dir / f"audit-restored-{stamp}-{source.name}")
 
 
 def read_manifest(source: Path) -> dict:
@@ -133,7 +152,10 @@ def restore(settings: Settings, source: Path, force: bool = False, embedder=None
         if (source / name).exists():
             shutil.copyfile(source / name, settings.data_dir / name)
     for name in manifest.get("files", []):
-        shutil.copy2(source / name, settings.users_path if name == "users.json" else settings.data_dir / name)
+        if name == "users.json":
+            shutil.copy2(source / name, settings.users_path)
+        else:
+            _restore_audit(source / name, settings.data_dir)
     index = Index(settings, embedder or index.embedder)
     ids = json.loads((source / VECTOR_IDS).read_text())
     vectors = np.load(source / VECTORS)

@@ -94,18 +94,31 @@ class E5Weights:
         self.config = Config(hidden, layers, heads, ffn, positions, eps)
         n_pieces, self.bos, self.eos, _pad, self.unk, blob_len = head[11:]
         at = _HEADER.size
-        offsets = np.frombuffer(buf, np.uint32, n_pieces + 1, at)
-        at += 4 * (n_pieces + 1)
-        self.scores = np.frombuffer(buf, np.float32, n_pieces, at).astype(np.float64)
-        at += 4 * n_pieces
-        blob = bytes(buf[at:at + blob_len])
-        at += blob_len
-        self.pieces = [blob[offsets[i]:offsets[i + 1]].decode("utf-8") for i in range(n_pieces)]
+        self._vocab = (at, n_pieces, blob_len)
+        at += 4 * (n_pieces + 1) + 4 * n_pieces + blob_len
         n_norm, norm_bytes = struct.unpack_from("<iI", buf, at)
-        at += 8
-        self.normalisation = _norm_table(bytes(buf[at:at + norm_bytes]), n_norm)
-        at += norm_bytes
-        self._tensors = _directory(buf, at)
+        self._norm = (at + 8, n_norm, norm_bytes)
+        self._tensors = _directory(buf, at + 8 + norm_bytes)
+
+    # The vocabulary is decoded when first read: a tokenizer whose tables are cached on disk
+    # (e5_tokenizer) never needs it, and decoding 250k pieces is a tenth of a second of start-up.
+    @cached_property
+    def scores(self) -> np.ndarray:
+        at, n_pieces, _ = self._vocab
+        return np.frombuffer(self._buf, np.float32, n_pieces, at + 4 * (n_pieces + 1)).astype(np.float64)
+
+    @cached_property
+    def pieces(self) -> list[str]:
+        at, n_pieces, blob_len = self._vocab
+        offsets = np.frombuffer(self._buf, np.uint32, n_pieces + 1, at).tolist()
+        start = at + 8 * n_pieces + 4
+        blob = bytes(self._buf[start:start + blob_len])
+        return [blob[a:b].decode("utf-8") for a, b in zip(offsets, offsets[1:])]
+
+    @cached_property
+    def normalisation(self) -> dict[int, str]:
+        at, n_norm, norm_bytes = self._norm
+        return _norm_table(bytes(self._buf[at:at + norm_bytes]), n_norm)
 
     def _tensor(self, name: str) -> tuple[int, int, int]:
         try:

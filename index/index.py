@@ -53,6 +53,7 @@ class Index:
         self._cache: EmbeddingCache | None = None
         self._store: ChromaStore | None = None
         self._lexical: LexicalIndex | None = None
+        self._stored: tuple[int, int] | None = None     # (catalog generation, chunks in the store)
         self._lock = threading.Lock()
 
     @property
@@ -171,7 +172,12 @@ class Index:
 
     # reading -----------------------------------------------------------------------------
     def lexical_index(self) -> LexicalIndex:
-        """The BM25 view, reloaded whenever ingestion has moved the catalog on."""
+        """The BM25 view, reloaded whenever ingestion has moved the catalog on. A current view is
+        returned without taking the lock: an answer asks for it dozens of times, and 20
+        concurrent answers queued on the lock (py-spy under `iitkb bench --serve`)."""
+        current, generation = self._lexical, self.catalog.generation
+        if current is not None and current.generation == generation:
+            return current
         with self._lock:
             generation = self.catalog.generation
             if self._lexical is None or self._lexical.generation != generation:
@@ -199,7 +205,18 @@ class Index:
     def dense(self, vector: np.ndarray, k: int, conds: list[Condition]) -> list[tuple[str, float]]:
         """(chunk id, cosine) of the ``k`` nearest chunks that pass ``conds``."""
         return self.store.query(vector, k, chroma_where(conds),
-                                accept=lambda ids: self.lexical_index().passing(ids, conds))
+                                accept=lambda ids: self.lexical_index().passing(ids, conds),
+                                total=self._stored_count())
+
+    def _stored_count(self) -> int:
+        """The store's chunk count, read once per catalog generation: Chroma's ``count()`` holds
+        the GIL while it waits for the store's lock, and under 20 concurrent questions it took a
+        third of the server's interpreter time (py-spy, `iitkb bench --serve`)."""
+        generation = self.catalog.generation
+        stored = self._stored
+        if stored is None or stored[0] != generation:
+            stored = self._stored = (generation, self.store.count())
+        return stored[1]
 
     def lexical(self, tokens: list[str], k: int, conds: list[Condition]) -> list[tuple[str, float]]:
         index = self.lexical_index()

@@ -34,6 +34,9 @@ from index.e5_tokenizer import PASSAGE_PREFIX, QUERY_PREFIX
 from index.embedders import Embedder, EmbedderError
 
 WINDOW = 510               # content tokens per window: 512 positions less <s> and </s> (e5.c: MAXP - 2)
+# The optimiser pass that would fuse each residual Add + LayerNormalization into one
+# SkipLayerNormalization, which is slower on these CPU kernels (measured in e5_convert's docstring).
+UNFUSED = ["SkipLayerNormFusion"]
 
 
 class OnnxE5Embedder(Embedder):
@@ -75,7 +78,8 @@ class OnnxE5Embedder(Embedder):
         options.log_severity_level = 3          # its warnings are about graph rewrites, not for users
         options.intra_op_num_threads = options.inter_op_num_threads = 1
         try:
-            session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+            session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"],
+                                                   disabled_optimizers=UNFUSED)
         except Exception as exc:   # onnxruntime raises its own types for an unreadable model
             raise EmbedderError(f"cannot load the converted model {path} ({exc}); delete it and it "
                                 "will be converted again on the next start") from None

@@ -8,6 +8,7 @@ refuses to run, so it can never fetch or apply a model of its own.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from typing import Callable
 from urllib.parse import urlparse
 
@@ -26,6 +27,24 @@ class IndexMismatchError(RuntimeError):
 
 class StoreError(RuntimeError):
     """The Chroma store cannot be reached or opened."""
+
+
+class StoreUnavailable(StoreError):
+    """The Chroma server stopped answering while the app runs. Nothing needs restarting: each
+    query makes a new connection, so answers resume as soon as the server is back."""
+
+
+@contextmanager
+def reaching(settings: Settings):
+    """Name a lost connection to a `chroma run` server as such (it surfaces as an httpx error)."""
+    import httpx
+
+    try:
+        yield
+    except (httpx.TransportError, ConnectionError) as exc:
+        raise StoreUnavailable(f"the Chroma server at {settings.chroma_url} is not answering "
+                               f"({exc.__class__.__name__}): start it again with `chroma run --path DIR`; "
+                               "the app reconnects by itself") from exc
 
 
 def _refusing_embedding_function():
@@ -146,14 +165,22 @@ class ChromaStore:
                 metadatas=[to_store_metadata(c.meta) for c in part])
 
     def query(self, vector: np.ndarray, k: int, where: dict | None = None,
-              accept: Callable[[list[str]], set[str]] | None = None) -> list[tuple[str, float]]:
+              accept: Callable[[list[str]], set[str]] | None = None,
+              total: int | None = None) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the ``k`` nearest chunks that pass ``where``.
 
         Chroma answers a ``where`` by scanning every row's metadata: 24 ms at 10k chunks, growing
         with the corpus, against 3 ms unfiltered. Given ``accept`` (the same conditions: it returns
         the ids among those given that pass them), the nearest ``OVERFETCH * k`` chunks are fetched
-        unfiltered and filtered by it; only when too few pass does the ``where`` query run."""
-        total = max(self.count(), 0)
+        unfiltered and filtered by it; only when too few pass does the ``where`` query run.
+        ``total`` is the store's chunk count if the caller knows it (Chroma returns fewer rows
+        than asked when the count is stale, never an error)."""
+        with reaching(self.settings):
+            return self._query(vector, k, where, accept, total)
+
+    def _query(self, vector: np.ndarray, k: int, where: dict | None, accept,
+               total: int | None = None) -> list[tuple[str, float]]:
+        total = max(self.count() if total is None else total, 0)
         k = min(k, total)
         if k == 0:
             return []

@@ -24,11 +24,7 @@ SIDECAR_SUFFIX = ".meta.yaml"
 # a few hundred: 2,000 leaves room for any real one and refuses a 10,000-page file before its
 # pages are parsed.
 MAX_PDF_PAGES = 2000
-# A DOCX is a zip: the bundled ones unzip to about 22 times their size (python-docx's template 25),
-# so past 50 MB unzipped a ratio over 200 is a bomb, and so is anything past 500 MB unzipped.
-MAX_UNZIPPED_MB = 500
-MAX_ZIP_RATIO = 200
-RATIO_FROM_MB = 50
+# A DOCX is a zip: its bounds (iitkb/archives.py) are shared with questionnaire intake.
 
 
 class SkipFile(Exception):
@@ -203,20 +199,11 @@ def load_docx(path: Path) -> Loaded:
 
 def check_zip(path: Path, kind: str):
     """Refuse a zip that would unzip to far more than any real document (a zip bomb)."""
-    import zipfile
+    from iitkb.archives import zip_problem
 
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise SkipFile(f"not a readable {kind} ({exc.__class__.__name__}): save it again as .{kind.lower()}") from None
-    unzipped = sum(m.file_size for m in members)
-    packed = max(1, sum(m.compress_size for m in members))
-    bomb = unzipped > RATIO_FROM_MB * 1e6 and unzipped / packed > MAX_ZIP_RATIO
-    if bomb or unzipped > MAX_UNZIPPED_MB * 1e6:
-        raise SkipFile(f"{kind} would unzip to {unzipped / 1e6:,.0f} MB ({unzipped / packed:,.0f} times "
-                       f"its size; limits {MAX_UNZIPPED_MB} MB and {MAX_ZIP_RATIO}x): not a real "
-                       "document, or save it again from Word")
+    problem = zip_problem(path, kind)
+    if problem:
+        raise SkipFile(problem)
 
 
 def load_html(path: Path) -> Loaded:

@@ -26,6 +26,11 @@ ANSWER_LABEL = re.compile(r"^(?:answer|response|reply|回答|答复|回复|答)\
 def open_document(path: Path):
     import docx
 
+    from iitkb.archives import zip_problem
+
+    problem = zip_problem(path, "DOCX")
+    if problem:
+        raise QuestionnaireError(problem)
     try:
         return docx.Document(str(path))
     except Exception as exc:

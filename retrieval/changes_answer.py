@@ -41,8 +41,8 @@ TEXT = {
                        "[{n_new}].",
            "added": "Added in the {new_name}, {label}: \u201c{quote}\u201d [{n}]",
            "removed": "Only in the {old_name}, {label}: \u201c{quote}\u201d [{n}]",
-           "pair": "{label}: the {old_name} said \u201c{old_quote}\u201d [{n_old}]; "
-                   "the {new_name} says \u201c{new_quote}\u201d [{n_new}]",
+           "pair": "{label}: the {new_name} says \u201c{new_quote}\u201d [{n_new}]; "
+                   "the {old_name} said \u201c{old_quote}\u201d [{n_old}]",
            "counts": "In all: {changed} clause(s) changed, {moved} moved, {added} added and {removed} removed.",
            "none": "The two texts read the same clause for clause.",
            "name": "{year} text", "older": "older text", "newer": "newer text",
@@ -52,7 +52,7 @@ TEXT = {
            "unlinked": "以下对比{old_name}（{old_title}）[{n_old}]与{new_name}（{new_title}）[{n_new}]。",
            "added": "{new_name}新增{label}：\u201c{quote}\u201d[{n}]",
            "removed": "仅见于{old_name}的{label}：\u201c{quote}\u201d[{n}]",
-           "pair": "{label}：{old_name}为\u201c{old_quote}\u201d[{n_old}]；{new_name}为\u201c{new_quote}\u201d[{n_new}]",
+           "pair": "{label}：{new_name}为\u201c{new_quote}\u201d[{n_new}]；{old_name}为\u201c{old_quote}\u201d[{n_old}]",
            "counts": "两版共有{changed}处修改、{moved}处移动、{added}处新增、{removed}处删除。",
            "none": "两版各条款内容相同。",
            "name": "{year}年版", "older": "旧版", "newer": "新版",
@@ -106,8 +106,12 @@ class _Writer:
                       for side, year in years.items()}
 
     def answer(self, question: str, role: str) -> Answer:
-        lines = [self._intro()]
-        lines += [self._line(change) for change in self._chosen()] or [self.words["none"]]
+        """With a topic ("on renewed consent"), the difference on it comes first: it is what was
+        asked; the sentence naming the two texts follows. Without one, that sentence leads."""
+        chosen, lead = self._chosen()
+        first = [self._line(lead)] if lead else []
+        lines = first + [self._intro()]
+        lines += [self._line(change) for change in chosen if change is not lead] or ([] if lead else [self.words["none"]])
         counts = self.diff.counts()
         lines.append(self.words["counts"].format(**counts))
         notes = self._notes()
@@ -115,9 +119,10 @@ class _Writer:
         return Answer(question, role, self.asked.lang, text, False, list(self.citations.values()))
 
     # what to say --------------------------------------------------------------------------
-    def _chosen(self) -> list[Change]:
+    def _chosen(self) -> tuple[list[Change], Change | None]:
         """The differences on the question's topic, best first (ties in reading order), or, with
-        no topic in common, those showing both versions first; then put back in reading order."""
+        no topic in common, those showing both versions first; then put back in reading order.
+        Also the best one on the topic (None: no difference shares a topic word)."""
         idf = self.owner.searcher.index.idf(sorted(self.asked.topic)) if self.asked.topic else {}
         ranked = []
         for position, change in enumerate(self.diff.changes):
@@ -129,9 +134,10 @@ class _Writer:
             score = sum(idf.get(t, 0.0) * (1 + HEADING_WEIGHT * (t in heading)) for t in self.asked.topic & text)
             ranked.append((-score, KIND_ORDER[change.kind], position, change))
         ranked.sort(key=lambda r: r[:3])
-        if ranked and ranked[0][0] < 0:
+        lead = ranked[0][3] if ranked and ranked[0][0] < 0 else None
+        if lead:
             ranked = [r for r in ranked if r[0] < 0]
-        return [r[3] for r in sorted(ranked[:MAX_CHANGES], key=lambda r: r[2])]
+        return [r[3] for r in sorted(ranked[:MAX_CHANGES], key=lambda r: r[2])], lead
 
     def _intro(self) -> str:
         old, new = self.diff.old, self.diff.new
@@ -152,8 +158,8 @@ class _Writer:
         if change.kind == "removed":
             quote, n = self._quoted("old", change.old, focus)
             return self.words["removed"].format(label=change.old.label, quote=quote, n=n, **names)
+        new_quote, n_new = self._quoted("new", change.new, focus, added)      # what holds now comes first
         old_quote, n_old = self._quoted("old", change.old, focus, removed)
-        new_quote, n_new = self._quoted("new", change.new, focus, added)
         return self.words["pair"].format(label=change.new.label, old_quote=old_quote, new_quote=new_quote,
                                          n_old=n_old, n_new=n_new, **names)
 

@@ -61,7 +61,7 @@ class Composition:
         seen: set[str] = set()
         out = []
         for c in self.sentences:
-            quote = c.text if ask.slot == "yesno" else _without_verdict(c.text)
+            quote = c.text if ask.slot == "yesno" and _same_kind(ask, c) else _without_verdict(c.text)
             label = article_label(c.evidence.chunk.meta.get("section") or "")
             chunk_id = c.evidence.chunk.id
             text = quote
@@ -70,6 +70,13 @@ class Composition:
             out.append((text, quote))
             seen.add(chunk_id)
         return out
+
+
+def _same_kind(ask: q.Ask, c: Candidate) -> bool:
+    """An FAQ's "Yes." answers the FAQ's own question: it stands only when that question asks
+    what the user's does ("Do I need approval?" is not "Is it fine to ship?")."""
+    own = q.analyse(c.evidence.chunk.meta.get("section") or "")
+    return own.yesno is None or own.yesno == ask.yesno
 
 
 def _without_verdict(text: str) -> str:

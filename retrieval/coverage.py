@@ -60,8 +60,9 @@ class QueryTerms:
         tokens |= set(retriever.tokenizer.tokens(place))
         idf = retriever.index.idf(sorted(tokens))
         slot_words = _slot_words(question, tokens, retriever.tokenizer)
-        synonyms = [forms for forms in term_forms if any(f and f <= tokens for f in forms)]
-        domain = {t for forms in term_forms for f in forms for t in f}
+        _, domain, holding = _forms_index(term_forms)
+        near = sorted({i for t in tokens for i in holding.get(t, ())})
+        synonyms = [term_forms[i] for i in near if any(f and f <= tokens for f in term_forms[i])]
         unknown = {t for t in tokens - slot_words if not retriever.index.knows(t)}
         strangers = frozenset(t for t in unknown - domain if _is_name(t, question, retriever.tokenizer))
         common = _common_stems(retriever.tokenizer)
@@ -95,6 +96,16 @@ class QueryTerms:
 
     def share(self, present: set[str] | frozenset[str]) -> float:
         return sum(self.weights[t] for t in self.covered(present)) / self.total
+
+    def share_judged(self, present: set[str] | frozenset[str]) -> float:
+        """``share`` for judging whether the corpus answers at all, where a one-character Chinese
+        word also counts inside a longer one: jieba cuts the colloquial "交" of "多久交一次" apart
+        from the clause's "提交". Choosing sentences keeps to ``share``: there, such partial
+        matches favoured the wrong sentence (gold dev split)."""
+        covered = self.covered(present)
+        loose = {t for t in self.weights if t not in covered and _single_chinese(t)
+                 and any(t in word and len(word) > 1 for word in present)}
+        return sum(self.weights[t] for t in covered | loose) / self.total
 
     def share_across(self, present: set[str] | frozenset[str]) -> float:
         """``share`` over the terms the termbase can carry into the other language: against a
@@ -155,7 +166,7 @@ def corpus_terms(question: str, retriever) -> set[str]:
     terms = set()
     for token in set(tokenizer.tokens(question)):
         if not CJK.search(token) and "-" in token and not index.knows(token):
-            parts = [p for p in token.split("-") if p]          # "30-day" as the corpus writes it
+            parts = tokenizer.tokens(token.replace("-", " "))   # "30-day", "innovative-drug" as the corpus writes them
             if parts and all(index.knows(p) for p in parts):
                 terms.update(parts)
                 continue
@@ -203,9 +214,9 @@ def _jurisdictions(question: str, tokenizer) -> frozenset[str]:
 
 def _is_name(token: str, question: str, tokenizer) -> bool:
     """A Latin word capitalised past the question's first word, or an acronym; a Chinese word
-    that names a place or a body (``_chinese_name``)."""
+    that names a place or a body (``_chinese_name``) or a product (阿基仑赛注射液)."""
     if CJK.search(token):
-        return _chinese_name(token)
+        return _chinese_name(token) or bool(re.search(f"{re.escape(token)}(?:{tables.CHINESE_PRODUCT_SUFFIX})", question))
     words = re.findall(r"(?<=\S\s)[A-Z][\w-]*|\b[A-Z]{2,}[\w-]*", question)
     return any(token in tokenizer.tokens(w) for w in words)
 
@@ -235,6 +246,26 @@ def _slot_words(question: str, tokens: set[str], tokenizer) -> set[str]:
              for m in _compiled((p,)).finditer(question)]
     latin = {t for span in spans for t in tokenizer.tokens(span) if not CJK.search(t)}
     return {t for t in tokens if t in latin or (CJK.search(t) and any(t in span or span in t for span in spans))}
+
+
+_FORM_INDEXES: dict[int, tuple] = {}     # id(term_forms) -> (term_forms, domain, token -> entries)
+
+
+def _forms_index(term_forms: list[tuple[frozenset[str], ...]]) -> tuple:
+    """The termbase's tokens, and per token the entries whose forms hold it, made once per
+    ``term_forms`` list (a Planner's): scanning all ~3,500 entries took 2-3 ms of every answer.
+    The entry keeps the list itself, so its id cannot be reused while cached."""
+    entry = _FORM_INDEXES.get(id(term_forms))
+    if entry is None or entry[0] is not term_forms:
+        holding: dict[str, set[int]] = {}
+        for i, forms in enumerate(term_forms):
+            for form in forms:
+                for token in form:
+                    holding.setdefault(token, set()).add(i)
+        if len(_FORM_INDEXES) >= 8:        # tests build many Planners; a server one
+            _FORM_INDEXES.clear()
+        entry = _FORM_INDEXES[id(term_forms)] = (term_forms, frozenset(holding), holding)
+    return entry
 
 
 def term_forms(retriever) -> list[tuple[frozenset[str], ...]]:

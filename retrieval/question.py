@@ -137,7 +137,7 @@ def fills(sentence: str, slot: str, ask: Ask | None = None) -> bool:
         return _counts(sentence, ask.unit)
     if slot in tables.STRONG_ONLY and ask is not None and slot == ask.slot and _asks_strongly(ask):
         return fills_strongly(sentence, ask)
-    return matches(tables.FILLS[slot], sentence)
+    return _fills_slot(sentence, slot)
 
 
 def _asks_strongly(ask: Ask) -> bool:
@@ -164,9 +164,23 @@ def _counts(sentence: str, unit: str) -> bool:
     return re.search(pattern, sentence, re.I) is not None
 
 
+# Corpus sentences whose pattern results are kept: every answer tests the same few thousand
+# sentences against the same tables, and these regex searches were a fifth of an answer's
+# interpreter time under load (py-spy, `iitkb bench --serve`); the bundled corpus has about 20k.
+SENTENCE_CACHE = 1 << 15
+
+
+@lru_cache(maxsize=SENTENCE_CACHE)
 def is_meta(sentence: str) -> bool:
     """A sentence about the document (its adoption, size, sources), not about what it rules."""
     return matches(tables.META, sentence)
+
+
+@lru_cache(maxsize=SENTENCE_CACHE)
+def _fills_slot(sentence: str, slot: str) -> bool:
+    if slot == "status":        # a title that says 征求意见稿 states no status: 《…（征求意见稿）》公布于…
+        sentence = re.sub(r"《[^》]*》", "", sentence)
+    return matches(tables.FILLS[slot], sentence)
 
 
 def adds_condition(sentence: str) -> bool:
@@ -204,3 +218,38 @@ def _need(sentence: str) -> str | None:
     if matches(tables.REQUIRES, sentence) and not matches(tables.NEGATION, sentence):
         return "yes"
     return None
+
+
+# What an English title carries beyond its name: its Chinese original in brackets, an excerpt's
+# ": the clinical trial articles" or ", 2019 revision"; and the state's name in either language.
+_TITLE_TAIL = re.compile(r"\s*[（(][^）)]*[）)]|\s*[：:].*$|,\s.*$")
+_ZH_TAIL = re.compile(r"[（(][^）)]*(?:修订|修正|年版)[）)]|[：:][^《》]*$")
+_STATE = re.compile(r"^中华人民共和国|\s+of the People's Republic of China", re.I)
+_MIN_NAME = 4          # characters: shorter "names" (办法, Law) name nothing in particular
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"[\s〔〕\[\]［］()（）《》]", "", text).lower()
+
+
+def document_names(meta: dict) -> list[str]:
+    """The ways a question can name a document: its number, its title as written, and its
+    title without the state's name or the excerpt's tail ("药品管理法", "Drug Administration Law")."""
+    return list(_document_names(meta.get("title") or "", meta.get("doc_number") or ""))
+
+
+@lru_cache(maxsize=SENTENCE_CACHE)      # every answer asks it of every visible document again
+def _document_names(title: str, number: str) -> tuple[str, ...]:
+    names = [number, title]
+    if re.search(r"^[A-Za-z]", title):
+        names += [_STATE.sub("", _TITLE_TAIL.sub("", title)).strip()]
+        names += re.findall(r"[（(]([^）)]*[\u4e00-\u9fff][^）)]*)[）)]", title)     # its Chinese original
+    else:       # a Chinese title keeps its "（试行）": it tells versions apart; not "（2019年修订）：…"
+        names += [_ZH_TAIL.sub("", part) for part in title.split("；")]
+    return tuple(n for n in {_squeezed(_STATE.sub("", n)) for n in names} if len(n) >= _MIN_NAME)
+
+
+def named_documents(question: str, metas: dict[str, dict]) -> frozenset[str]:
+    """The doc_ids among ``metas`` that the question names by number or title."""
+    asked = _squeezed(question)
+    return frozenset(doc for doc, meta in metas.items() if any(name in asked for name in document_names(meta)))

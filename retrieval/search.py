@@ -25,6 +25,7 @@ from index.conditions import passes
 from index.embedders import Embedder
 from index.index import Index
 from retrieval.filters import Filters, FilterError, QueryError, check_role, conditions
+from retrieval.question import named_documents
 from retrieval.fusion import rrf
 
 MODES = ("hybrid", "dense", "lexical")
@@ -37,6 +38,13 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # Fused-score factors for rules a reader should not rely on, unless the question asks for them:
 # chosen so an in-force rule at rank r still beats a draft at rank r-1 at RRF k=10 (evals/tune.py).
 DEMOTED = {"draft": 0.5, "superseded": 0.5, "not_yet_in_force": 0.8}
+# A document the query names by its number or title ("国卫科教发〔2024〕32号从哪天开始施行？") has
+# its chunks' scores multiplied by this: many summaries cite a rule's number, and without it they
+# outrank the rule itself. Gold dev split: MRR 0.902 at 1.5 and 2 against 0.897 without and at 3
+# (lead 0.87 at 3 against 0.89); citation precision 0.868 against 0.863 without.
+NAMED_BOOST = 1.5
+NAMED_CHUNKS = 2       # best dense and best lexical chunks of the named documents seated among the hits
+NAMED_POOL = 20        # chunks of the named documents whose dense similarity is looked up for that
 
 
 @dataclass
@@ -102,10 +110,14 @@ class Searcher:
         conds = conditions(role, filters, self.documents())
         expansions = self.glossary.expand(query) if self.expand else []
         pool = max(self.settings.candidates, k)
-        dense = self._dense(query, conds, pool) if self.mode != "lexical" else []
+        vector = self.index.embed_query(query) if self.mode != "lexical" else None
+        dense = self.index.dense(vector, pool, conds) if vector is not None else []
         lexical = self._lexical_hits(query, expansions, conds, pool) if self.mode != "dense" else []
         fused = rrf([[i for i, _ in dense], [i for i, _ in lexical]],
                     [self.settings.dense_weight, self.settings.lexical_weight], self.settings.rrf_k)
+        named = named_documents(query, {d["doc_id"]: d for d in self.documents()})
+        if named:
+            self._seat_named(fused, dense, vector, query, expansions, conds + [("doc_id", "in", sorted(named))], k)
         chunks = {c.id: c for c in self.index.chunks(list(fused))}
         ranks = {"dense": {i: (r, s) for r, (i, s) in enumerate(dense, 1)},
                  "lexical": {i: (r, s) for r, (i, s) in enumerate(lexical, 1)}}
@@ -117,6 +129,8 @@ class Searcher:
                 continue
             if demote:
                 score *= DEMOTED.get(chunk.meta.get("status"), 1.0)
+            if chunk.meta["doc_id"] in named:
+                score *= NAMED_BOOST
             origin = {name: ranks[name][chunk_id] for name in ranks if chunk_id in ranks[name]}
             hits.append(ScoredChunk(chunk, score, origin))
         hits.sort(key=lambda h: -h.score)
@@ -127,6 +141,19 @@ class Searcher:
             hit.counterpart = self._counterpart(hit.chunk, conds)
         return SearchResult(hits, query, expansions, best_dense=dense[0][1] if dense else 0.0)
 
+    def _seat_named(self, fused: dict[str, float], dense: list, vector, query: str, expansions: list[str],
+                    conds, k: int) -> None:
+        """The best-matching chunks of a document the query names get at least the k-th best
+        score, so the rule itself is among the hits even when many summaries cite its number;
+        their dense similarity joins ``dense``, as answers weigh it."""
+        floor = sorted(fused.values(), reverse=True)[min(k, len(fused)) - 1] if fused else 0.0
+        near = self.index.dense(vector, NAMED_POOL, conds) if vector is not None else []
+        lexical = self._lexical_hits(query, expansions, conds, NAMED_CHUNKS) if self.mode != "dense" else []
+        known = {chunk_id for chunk_id, _ in dense}
+        dense.extend(hit for hit in near if hit[0] not in known)
+        for chunk_id, _ in near[:NAMED_CHUNKS] + lexical:
+            fused[chunk_id] = max(fused.get(chunk_id, 0.0), floor)
+
     def _asks_for_old(self, query: str) -> bool:
         """Asking for a draft, an old version, or naming the year of a document that is not the
         current rule (its source_id or issue date): "the 2016 ethics measures"."""
@@ -136,9 +163,6 @@ class Searcher:
         return bool(years) and any(
             years & set(_YEAR.findall(f"{d.get('source_id', '')} {d.get('issued', '')}"))
             for d in self.documents() if d.get("status") in DEMOTED or d.get("superseded_by"))
-
-    def _dense(self, query: str, conds, pool: int) -> list[tuple[str, float]]:
-        return self.index.dense(self.index.embed_query(query), pool, conds)
 
     def _lexical_hits(self, query: str, expansions: list[str], conds, pool: int):
         return self.index.lexical(self.tokenizer.tokens(" ".join([query, *expansions])), pool, conds)

@@ -22,17 +22,18 @@ _ZH_NUM = f"[{ZH_DIGITS}\\d]"
 ASKS: dict[str, dict[str, list[str]]] = {
     "duration": {
         "zh": [r"多久", r"多长时间", r"多长", r"几天", r"几日", rf"多少(?:个)?(?:工作日|自然日|天|日|小时|周|月|年)",
-               r"几个(?:工作日|自然日|月|小时|星期|周)", r"几年", r"时限", r"期限", r"时间要求", r"截止", r"周期",
-               r"有效期", r"保存(?:多|几)", r"多快", r"几小时", r"什么时间内", r"多少时间"],
+               r"几个(?:工作日|自然日|月|小时|星期|周)", r"几年", r"时限", r"期限", r"时间要求", r"截止(?!日期|日|[于到]?哪)", r"周期",
+               r"有效期", r"保存(?:多|几)", r"多快", r"几小时", r"什么时间内", r"多少时间", r"截止时间(?!是(?:什么时候|哪天|几号))",
+               r"频率", r"每隔多久"],
         "en": [r"\bhow long\b", r"\bhow (?:soon|quickly|fast|often)\b",
                r"\bhow many (?:calendar |working |business )?(?:days|weeks|months|years|hours)\b",
                r"\bdeadlines?\b", r"\btime ?limits?\b", r"\btimelines?\b", r"\bby when\b", r"\bwithin how\b",
                r"\bretain(?:ed)?\b", r"\bretention\b", r"\bclocks?\b", r"\bperiod\b", r"\bvalid for\b",
-               r"\bhow much time\b", r"\bturnaround\b", r"\bwait\b"],
+               r"\bhow much time\b", r"\bturnaround\b", r"\bwait\b", r"\bhow frequently\b", r"\bfrequency\b"],
     },
     "date": {
         "zh": [r"何时", r"什么时候", r"哪天", r"哪一天", r"哪年", r"哪一年", r"几号", r"日期", r"施行(?:时间|日期)",
-               r"起施行", r"(?:何时|哪天|什么时候).*(?:生效|施行)", r"从哪天", r"几月几日"],
+               r"起施行", r"(?:何时|哪天|什么时候).*(?:生效|施行)", r"从哪天", r"几月几日", r"截止日期", r"截止[于到]?哪"],
         "en": [r"\bwhen (?:did|does|was|were|is|will|do)\b", r"\bwhat date\b", r"\bwhich date\b", r"\bsince when\b",
                r"\b(?:take|took|taken|come|came) (?:effect|into force)\b", r"\beffective date\b", r"\bin force since\b",
                r"\bwhat year\b", r"\bfrom what date\b", r"\bfrom when\b", r"\bstart date\b"],
@@ -56,9 +57,10 @@ ASKS: dict[str, dict[str, list[str]]] = {
                r"\bwhat (?:score|percentage|share|proportion)\b", r"\bminimum .{0,30}\bsize\b"],
     },
     "money": {
-        "zh": [r"罚款", r"罚多少", r"处罚", r"多少钱", r"多少.{0,4}费", r"费用?.{0,4}多少", r"收多少", r"收取多少", r"价格",
+        "zh": [r"罚款", r"罚多少", r"最高.{0,2}罚", r"处罚", r"多少钱", r"多少.{0,4}费", r"费用?.{0,4}多少", r"收多少", r"收取多少", r"价格",
                r"手续费", r"收费标准", r"多少元", r"定价"],
-        "en": [r"\bfines?\b", r"\bpenalt(?:y|ies)\b", r"\bhow much (?:is|are|does|do|did|will|money|they|we)\b",
+        "en": [r"(?<!\bit )(?<!\bbe )(?<!\bis )\bfines?\b(?! (?:to|if)\b)",   # not "is it fine to ..."
+               r"\bpenalt(?:y|ies)\b", r"\bhow much (?:is|are|does|do|did|will|money|they|we)\b",
                r"\bprices?\b", r"\bwhat (?:fee|fees|rate)\b", r"\b(?:review|filing|application|handling) fees?\b",
                r"\brate card\b", r"\bcost of\b", r"\bsanctions?\b", r"\bcharge per\b"],
     },
@@ -71,8 +73,10 @@ ASKS: dict[str, dict[str, list[str]]] = {
     },
     "place": {
         "zh": [r"哪里", r"哪儿", r"在哪", r"哪个(?:系统|平台|网站)", r"什么(?:系统|平台|网站)", r"哪些城市", r"哪个城市",
-               r"哪个表", r"哪张表", r"什么表", r"哪份"],
-        "en": [r"\bwhere\b", r"\bwhich (?:system|platform|website|city|cities|form)\b", r"\bwhat (?:system|platform|form)\b"],
+               r"哪个表", r"哪张表", r"什么表", r"哪份",
+               r"哪些(?:地区|省份|省市|省|地方)", r"哪几个(?:地区|省份|省市|省)"],
+        "en": [r"\bwhere\b", r"\bwhich (?:system|platform|website|city|cities|form|regions?|provinces?|areas?|places?)\b",
+               r"\bwhat (?:system|platform|form|regions?|provinces?)\b"],
     },
     "status": {      # whether a text binds: in force, a draft, superseded, a trial text
         "zh": [r"还有效|是否有效|有没有效力|效力|还算数|正式(?:版|施行|文件|的规定)|还适用|仍然适用|还能用|是不是(?:试行|草案|征求意见稿)|"
@@ -107,7 +111,10 @@ FILLS: dict[str, list[str]] = {
     "duration": [rf"\d+(?:\.\d+)?\s*(?:个)?\s*(?:工作日|自然日|天|日|小时|周|个月|月|年)", rf"\d+(?:\.\d+)?[- ]?{_UNIT_EN}",
                  rf"{_ZH_NUM}+个?(?:工作日|自然日|天|日|小时|周|个月|月|年)", r"\b(?:one|two|three|four|five|six|seven|"
                  r"eight|nine|ten|twelve|thirty)[- ](?:calendar |working )?(?:day|week|month|year|hour)s?\b",
-                 r"立即|及时|即时|永久|immediately|promptly|without delay|permanently|no (?:national )?deadline|未见.{0,6}时限"],
+                 r"立即|及时|即时|永久|immediately|promptly|without delay|permanently|no (?:national )?deadline|未见.{0,6}时限",
+                 # a deadline set by an event: "在试验开始前备案", "before the trial starts"
+                 r"(?:开始|启动|开展|实施|出境|提交|使用|入组)(?:之)?前|事先|事前|\bbefore (?:the )?[\w-]+(?: [\w-]+)? "
+                 r"(?:starts?|begins?|is shipped|leaves)\b|\bin advance\b|\bprior to\b"],
     "date": [r"(?:19|20)\d\d-\d\d-\d\d", r"(?:19|20)\d\d\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?",
              r"\b\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December)"
              r" (?:19|20)\d\d\b", r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
@@ -131,8 +138,9 @@ FILLS: dict[str, list[str]] = {
              r"legal person)\b", r"负责人|审批人|审核人|专员|主任|经理|总监|医师|专业人员|法人"],
     "place": [r"系统|平台|网站|网址|数据库|表单|\bF-[A-Z]{2,5}-\d{2}\b|\b(?:system|platform|website|portal|database|"
               r"register|registry|form|online)\b", r"https?://|www\.|\.(?:cn|org|gov)\b",
-              r"北京|上海|广东|海南|\b(?:Beijing|Shanghai|Guangdong|Hainan)\b"],
-    "status": [r"征求意见稿|草案|现行有效|已被取代|被取代|废止|试行(?:文件|规定|版|文本)|没有约束力|无约束力|不具约束力|仍然适用|仍在适用|"
+              r"北京|上海|广东|海南|\b(?:Beijing|Shanghai|Guangdong|Hainan)\b",
+              r"[省市](?:、|和)|\b(?:provinces?|provincial-level regions?|municipalit(?:y|ies))\b"],
+    "status": [r"(?:是|为|仅为|只是|属于|仍是|仍为|系)[^，。；]{0,8}(?:征求意见稿|草案)|现行有效|已被取代|被取代|废止|试行(?:文件|规定|版|文本)|没有约束力|无约束力|不具约束力|仍然适用|仍在适用|"
                r"从未生效|尚未施行|已经结束|已结束|不再适用",
                r"\b(?:in force|superseded|(?:a |consultation )draft|not binding|binding|repealed|still applies|never "
                r"(?:took effect|adopted)|replaced|has ended|no longer|treated as)\b"],
@@ -175,6 +183,8 @@ META = [r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten) chapters?\b|\b\
         r"本文|本摘要|本文件|本说明|本问答|本库",
         r"\bas of (?:19|20)\d\d\b|截至\s*(?:19|20)\d\d|could not be (?:confirmed|verified)|未能.{0,8}核实|left blank|留空",
         r"\bsources? (?:consulted|read)\b|所查资料",
+        r"^(?:文号与日期|文号|征求意见稿|前身|篇幅|Document number(?: and dates?)?|Number and dates?|Draft|"
+        r"Predecessor|Length)\s*[：:]",     # a summary's line about the document: "文号与日期：…"
         r"^[（(][^()（）]*[)）]\W*$"]     # an aside in brackets: "(The 2023 Measures add ...; see ...)"
 # Hedges and status words: like slot words they say what kind of answer is wanted, not its topic
 # (retrieval/coverage.py weighs them down).
@@ -206,7 +216,8 @@ any each every both either whether else etc roughly approx somebody anybody happ
 """.split())
 CHINESE_COMMON_WORDS = frozenset("""应该 应当 就算 最初 起初 到底 究竟 已经 还是 一下 一般 一直 一些 怎么 怎样 怎么办 这么 那么 这样
 那样 现在 目前 以后 之前 之后 然后 如果 但是 而且 或者 因为 所以 可能 能够 最多 最少 大概 左右 多久 就是 还要 只要 要是 是不是 能不能
-可不可以 有没有 需不需要 弄 搞 办 算 交 补 给 让 被 把 最多能 一号 哪一号 什么样 哪些 之类 等等 之类的 具体 大约 差不多""".split())
+可不可以 有没有 需不需要 弄 搞 办 算 交 补 给 让 被 把 最多能 一号 哪一号 什么样 哪些 之类 等等 之类的 具体 大约 差不多
+自己 我们 咱们 我司 他们""".split())
 # The country or regulator whose rules a question asks about, when it is not China's: if no retrieved
 # clause names it, the question is about another jurisdiction (a destination is handled above).
 JURISDICTIONS = (rf"\b(?:{_COUNTRIES_EN.replace('|overseas|foreign|offshore', '')}|FDA|EMA|PMDA|MHRA|HSA|TGA|"
@@ -216,13 +227,17 @@ CHINA = r"\bChina\b|\bChinese\b|\bPRC\b|中国|我国|国内|境内|大陆"
 # A Chinese word that names a place or a body, by its form (for words the corpus never writes).
 CHINESE_NAME = (_COUNTRIES_ZH.replace("|海外|国外|境外", "") + r"|香港|台湾|澳门|(?:香港|台湾|澳门)\w*|"
                 r"[\u4e00-\u9fff]{2,}(?:省|市|县|地区|自治区|医院|大学|学院|公司|集团|研究所)")
+# What follows a product's name: 阿基仑赛 + 注射液 (jieba cuts the two apart).
+CHINESE_PRODUCT_SUFFIX = r"注射液|胶囊|片|单抗|疫苗|细胞注射液"
 # Comparators before a threshold: "above 10%" and "over 10%" ask about the same row.
 ABOVE = r"above|over|more than|exceeding|exceeds?|greater than|beyond|超过|高于|大于|多于"
 BELOW = r"below|under|less than|up to|at most|no more than|不超过|低于|小于|少于|以内"
 # Words of a question that make the meta sentences above relevant.
 ASKS_META = [r"\bin force\b|\beffective\b|\beffect\b|\bvalid\b|\bstill\b|\bstatus\b|\bbinding\b|\bdraft\b|\bpilot\b|"
              r"\brepeal|\bsupersed|\bchapters?\b|\barticles\b|\badopt|\bissued?\b|\bwhen\b|\bdate\b|\bnumber\b|\bcurrent\b",
-             r"现行|有效|效力|施行|生效|草案|征求意见|试行|废止|取代|几章|多少条|几条|发布|文号|何时|什么时候|哪天|日期|状态|正式"]
+             r"现行|有效|效力|草案|征求意见|试行|废止|取代|几章|多少条|几条|发布|文号|何时|什么时候|哪天|日期|状态|正式|"
+             r"(?:何时|什么时候|哪天|哪一天|日期|时间|是否|有没有|已经|起|开始)[^\s，。？！,.?!]{0,4}(?:施行|生效)|"
+             r"(?:施行|生效)(?:日期|时间|了吗|了没|没有|的|吗)"]     # not "条例施行后还能继续吗"
 
 # A sentence that adds a condition or exception to the one it follows.
 CONDITIONS = [r"\b(?:unless|provided|only if|only where|except|if|where|but|however|subject to|as long as|"
@@ -244,7 +259,8 @@ REQUIRES = [r"须|必须|需要|需经|应当|应", r"\b(?:must|shall|requires?|
 YESNO_KINDS = {
     "permission": {"zh": [r"能否|可否|可不可以|能不能|还(?:能|可以)|可以.{0,30}吗|能.{0,30}吗|允许.{0,20}吗"],
                    "en": [r"^(?:can|may|could)\b|\b(?:can|may) (?:we|i|a|an|the|our|they|participants|patients)\b|"
-                          r"\bis it (?:allowed|possible|permitted)\b"]},
+                          r"\bis it (?:allowed|possible|permitted|fine|ok|okay|alright|legal)\b|"
+                          r"\bare (?:we|they|you) (?:allowed|permitted|fine|ok|okay)\b"]},
     "need": {"zh": [r"需要.{0,30}吗|要不要|需不需要|是否需要|是否(?:必须|须|要)|必须.{0,20}吗|要.{0,20}吗"],
              "en": [r"\bdo (?:i|we|they|you) (?:need|have to)\b|\b(?:does|do) .{1,40} (?:need|require)\b|"
                     r"^must\b|\bis it (?:required|mandatory|necessary)\b|\bis .{1,40} required\b"]},

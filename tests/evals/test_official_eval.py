@@ -79,6 +79,8 @@ def test_official_eval_labels_every_article_and_reaches_the_chinese_article_in_e
     assert result["articles"] == 1.0, result["articles_wrong"]
     assert result["metadata_wrong"] == {"sample-storage-2025-official": {}, "sample-ethics-2024-official": {}}
     assert result["en_hit5"] == 1.0 and result["en_clause5"] == 1.0, result["rows"]
+    assert result["en_facts"] == 1.0, result["rows"]          # answered, quoting the Chinese article
+    assert result["en_out_of_scope_answered"] <= 0.1          # and the gold's near misses still abstain
 
 
 def test_a_laws_header_names_the_legislature_and_the_decree_without_the_date():

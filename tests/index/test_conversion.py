@@ -43,3 +43,18 @@ def test_the_bundled_file_reads_as_e5_small():
     assert (weights.config.hidden, weights.config.layers, weights.config.heads) == (384, 12, 12)
     assert weights.matrix("l0.fi.w").shape == (1536, 384)
     assert weights.word_rows(np.array([0, 250001])).shape == (2, 384)
+    assert len(weights.pieces) == len(weights.scores) == 250002      # decoded on first read
+    assert weights.pieces[:4] == ["<s>", "<pad>", "</s>", "<unk>"] and weights.pieces[weights.unk] == "<unk>"
+    assert len(weights.normalisation) > 1000
+
+
+def test_residual_layer_norms_stay_unfused(models_dir, onnx_int8):
+    """Add + LayerNormalization, not SkipLayerNormalization, which ran slower (e5_convert's docstring)."""
+    import onnx
+
+    from index import onnx_e5
+
+    onnx_int8.embed_query("warm")
+    ops = [n.op_type for n in onnx.load(str(e5_convert.model_path(models_dir, E5Weights.open(), "int8"))).graph.node]
+    assert "SkipLayerNormalization" not in ops and ops.count("LayerNormalization") == 1 + 2 * 12
+    assert onnx_e5.UNFUSED == ["SkipLayerNormFusion"]

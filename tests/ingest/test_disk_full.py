@@ -60,11 +60,11 @@ def test_enospc_from_the_store_write_is_one_clear_error(settings, e5, tmp_path, 
     assert_old_intact_then_next_run_completes(settings, e5, old, new, {"old0-en", "old1-en"})
 
 
-@pytest.fixture
-def small_fs(tmp_path):
+def mounted_tmpfs(tmp_path, size: int):
+    """A tmpfs of ``size`` bytes under ``tmp_path`` (a generator for a fixture to yield from)."""
     mount = tmp_path / "small"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SMALL_FS_BYTES}", "tmpfs", str(mount)],
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
                           capture_output=True, text=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip()}); the ENOSPC test covers it")
@@ -72,16 +72,23 @@ def small_fs(tmp_path):
     subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
+@pytest.fixture
+def small_fs(tmp_path):
+    yield from mounted_tmpfs(tmp_path, SMALL_FS_BYTES)
+
+
 def fill(mount):
-    """Fill the filesystem, then give back a few pages: enough to open, too little to ingest."""
+    """Fill the filesystem, then give back a few pages: enough to open, too little to ingest.
+    Unbuffered writes: a buffered file's close would retry the failed write and raise."""
     filler = mount / "filler"
-    with open(filler, "wb") as fh:
-        try:
-            while True:
-                fh.write(b"\0" * 65536)
-                fh.flush()
-        except OSError:
-            pass
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while True:
+            os.write(fd, b"\0" * 65536)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
     os.truncate(filler, max(0, filler.stat().st_size - 64 * 1024))
     return filler
 

@@ -133,6 +133,7 @@ def fuzz(suffix: str, make, strategy, cases: int, scratch: Path):
 
     run()
     assert len(seen) >= min(cases, 10), "hypothesis ran too few cases to mean anything"
+    print(f"fuzzed {suffix}: {len(seen)} cases, {sum(o != 'loaded' for o in seen)} refused, 0 crashes")
     return seen
 
 

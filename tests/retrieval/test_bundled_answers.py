@@ -109,3 +109,29 @@ def test_a_question_about_another_countrys_rules_abstains(answerer):
 def test_an_faq_verdict_is_not_repeated_for_a_question_that_is_not_yes_or_no(answerer):
     answer = ask(answerer, "第818号令带来了哪些变化？")
     assert not answer.answer.startswith("有变化。")
+
+
+def test_a_named_document_number_is_answered_from_that_document(answerer):
+    answer = ask(answerer, "国卫科教发〔2024〕32号从哪天开始施行？")
+    assert "2024-10-01" in lead_text(answer.answer)
+    assert answer.citations[0].chunk.meta["source_id"] == "nhc-iit-2024"
+
+
+def test_a_document_number_question_gives_the_documents_own_number(answerer):
+    answer = ask(answerer, "中医药方面的研究者发起临床研究有没有单独的管理办法？文号是多少？")
+    assert "国中医药科技中医函〔2025〕261号" in answer.answer
+
+
+def test_colloquial_frequency_question_is_answered(answerer):
+    answer = ask(answerer, "DSUR 多久交一次？截止时间怎么算？")
+    assert not answer.abstained and "2 个月内" in answer.answer
+
+
+def test_an_unknown_product_name_abstains(answerer):
+    assert ask(answerer, "阿基仑赛注射液在国内是哪一天获批上市的？").abstained
+
+
+def test_a_change_question_with_a_topic_leads_with_that_change(answerer):
+    answer = ask(answerer, "What changed between the 2016 and 2023 ethics review measures on renewed informed consent?")
+    first = answer.answer.splitlines()[0]
+    assert "Renewed consent" in first and "civil capacity" in first

@@ -105,3 +105,28 @@ def test_a_verdict_only_when_the_sentence_states_one():
 ])
 def test_a_question_for_the_authority_wants_it_named(question, sentence, expected):
     assert fills(sentence, "body", analyse(question)) is expected
+
+
+def test_named_documents_by_number_and_by_title():
+    from retrieval.question import named_documents
+
+    trial = {"title": "医疗卫生机构开展研究者发起的临床研究管理办法（试行）", "doc_number": "国卫科教函〔2021〕155号"}
+    final = {"title": "医疗卫生机构开展研究者发起的临床研究管理办法", "doc_number": "国卫科教发〔2024〕32号"}
+    law = {"title": "Drug Administration Law of the People's Republic of China (中华人民共和国药品管理法), 2019 "
+                    "revision: the clinical trial articles", "doc_number": ""}
+    docs = {"trial": trial, "final": final, "law": law}
+    assert named_documents("国卫科教发〔2024〕32号从哪天开始施行？", docs) == {"final"}
+    assert named_documents("《医疗卫生机构开展研究者发起的临床研究管理办法》第十条", docs) == {"final"}
+    assert named_documents("《医疗卫生机构开展研究者发起的临床研究管理办法（试行）》", docs) == {"trial", "final"}
+    assert named_documents("Under the Drug Administration Law, how long does NMPA have?", docs) == {"law"}
+    assert named_documents("药品管理法第十九条", docs) == {"law"}
+    assert named_documents("How long does an ethics review take?", docs) == frozenset()
+    zh_law = {"title": "中华人民共和国药品管理法（2019年修订）：临床试验相关条款", "doc_number": ""}
+    assert named_documents("药品管理法规定临床试验申请多少天默示许可？", {"zh": zh_law}) == {"zh"}
+    assert named_documents("2019年修订的条款有哪些？", {"zh": zh_law}) == frozenset()
+
+
+def test_a_deadline_date_is_a_date_and_a_deadline_time_a_duration():
+    assert analyse("征求意见稿的意见截止日期是什么时候？").slots[0] == "date"
+    assert analyse("SUSAR 报告截止时间是多久？").slots[0] == "duration"
+    assert analyse("Which regions were in the 2021 IIT pilot?").slots[0] == "place"

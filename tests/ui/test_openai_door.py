@@ -56,8 +56,20 @@ def test_streaming_gives_the_same_answer(door):
     whole = staff.chat.completions.create(model="iitkb", messages=[{"role": "user", "content": SOP_QUESTION}])
     parts = list(staff.chat.completions.create(model="iitkb", stream=True,
                                                messages=[{"role": "user", "content": SOP_QUESTION}]))
-    streamed = "".join(p.choices[0].delta.content or "" for p in parts if p.choices)
-    assert streamed == whole.choices[0].message.content and parts[-1].choices[0].finish_reason == "stop"
+    contents = [p.choices[0].delta.content for p in parts if p.choices and p.choices[0].delta.content]
+    assert "".join(contents) == whole.choices[0].message.content and parts[-1].choices[0].finish_reason == "stop"
+    assert len(contents) > 2, "the answer streams one sentence per chunk, not as one block"
+    assert parts[0].choices[0].delta.role == "assistant" and parts[0].model_extra["citations"]
+    assert len({p.id for p in parts}) == 1
+
+
+def test_stream_pieces_join_back_exactly():
+    from ui.web.openai_door import pieces
+
+    content = "第一条 需要伦理审查。可以！\nYes. Article 2 applies; see [1].\n\nSources:\n[1] SOP"
+    assert "".join(pieces(content)) == content
+    assert pieces(content)[:3] == ["第一条 需要伦理审查。", "可以！\n", "Yes."]
+    assert pieces("") == [] and pieces("no end") == ["no end"]
 
 
 def test_a_bad_key_gets_401_and_no_users_means_loopback_sponsor(door):

@@ -255,3 +255,20 @@ def test_questionnaire_rows_show_the_length_message_and_runs_are_rate_limited(se
         assert len(rows) == 2
     finally:
         ctx.questionnaire_limit = saved
+
+
+# session cookies ------------------------------------------------------------------------------
+def test_session_cookies_are_http_only_and_same_site(secure):
+    import httpx
+
+    http = httpx.Client(base_url=secure[2].url, timeout=60)
+    reply = http.post("/login", data={"username": "stan", "password": USERS["stan"][1]})
+    assert reply.status_code == 200
+    cookies = reply.headers.get_list("set-cookie")
+    assert len(cookies) >= 1
+    for cookie in cookies:
+        flags = {part.strip().lower() for part in cookie.split(";")[1:]}
+        assert "httponly" in flags and "samesite=lax" in flags, cookie
+        assert "samesite=none" not in flags, cookie
+    assert http.get("/config").status_code == 200        # the session works with the rewritten cookie
+    assert httpx.get(secure[2].url.rstrip("/") + "/config").status_code != 200    # and is needed

@@ -73,6 +73,7 @@ def ask(question: Optional[str] = typer.Argument(None, help="the question, in Ch
     if batch is not None:
         return _ask_batch(open_component(lambda: _answerer(k)), batch, role.value, out_path, as_json,
                           include_internal)
+    from index.store import StoreError
     from ui.local import ServedError, ask_running
 
     try:
@@ -81,8 +82,11 @@ def ask(question: Optional[str] = typer.Argument(None, help="the question, in Ch
             "status": filters.status, "as_of": filters.as_of}))
         if answer is None:          # no server running on this data folder: answer here
             answer = open_component(lambda: _answerer(k)).ask(question, role=role.value, filters=filters).to_json()
-    except (FilterError, ServedError) as exc:
+    except (FilterError, ServedError, StoreError) as exc:
         fail(str(exc))
+    from ui.audit import command_line_trail, local_user
+
+    command_line_trail().answer("cli", local_user(), role.value, answer)
     print_json(answer) if as_json else _print_answer(answer)
 
 
@@ -141,6 +145,11 @@ def _ask_batch(answerer, batch: Path, role: str, out_path: Optional[Path], as_js
 
         answers = (draft_answers(answerer, items, role, include_internal, on_answer=done) if drafting
                    else answer_items(answerer, items, role, on_answer=done))
+    from ui.audit import command_line_trail, local_user
+
+    trail, user = command_line_trail(), local_user()
+    for answer in answers:
+        trail.answer("batch", user, role, answer)
     if out_path is not None:
         write_answers(answers, out_path, source=batch)
         err.print(f"wrote {len(answers)} answers to {out_path}")

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from iitkb.progress import Progress
 from iitkb.settings import load_settings
+from ui.audit import cli_admin
 from ui.cli.base import Access, Role, app, err, fail, open_component, out, print_json
 
 
@@ -28,17 +29,34 @@ def ingest(paths: list[Path] = typer.Argument(..., help="files or folders to ind
                                                      "(default: change-reports/ in the data folder)"),
            as_json: bool = typer.Option(False, "--json", help="print the run report as JSON")):
     """Index documents: Markdown, PDF, DOCX, HTML, text. Re-runs only touch what changed."""
+    from index.diskfull import StorageFullError
+
+    settings = load_settings()
+    try:
+        report, changes = _run_ingest(settings, paths, access.value if access else None, prune, dry_run,
+                                      report_changes)
+    except StorageFullError as exc:
+        fail(exc.strerror or str(exc))
+    if not dry_run:
+        cli_admin("ingest", settings, paths=[str(p) for p in paths], added=report.added, updated=report.updated,
+                  removed=report.removed, skipped=[s["path"] for s in report.skipped])
+    _print_ingest(report, changes, report_dir, dry_run, as_json)
+    if strict and report.skipped:
+        raise typer.Exit(1)
+
+
+def _run_ingest(settings, paths: list[Path], chosen: Optional[str], prune: bool, dry_run: bool,
+                report_changes: bool):
+    """The run report and the change list (None unless asked for)."""
     from ingest.pipeline import Ingestor
     from ui.watch import ingest_with_report
 
-    settings = load_settings()
     with Progress("ingesting files") as bar:
         def tick(done: int, total: int, path: str):
             bar.update(done - 1, total, note=path)
 
         ingestor = open_component(lambda: Ingestor(settings, progress=tick))
         try:
-            chosen = access.value if access else None
             changes = None
             if dry_run:
                 report = ingestor.preview(paths, access=chosen)
@@ -48,6 +66,10 @@ def ingest(paths: list[Path] = typer.Argument(..., help="files or folders to ind
                 report = ingestor.run(paths, access=chosen, prune=prune)
         finally:
             ingestor.close()
+    return report, changes
+
+
+def _print_ingest(report, changes, report_dir: Optional[Path], dry_run: bool, as_json: bool):
     if changes is not None:
         from ui.cli.rules import write_change_report
 
@@ -69,8 +91,6 @@ def ingest(paths: list[Path] = typer.Argument(..., help="files or folders to ind
         err.print(f"[yellow]warning[/yellow] {line}")
     for item in report.skipped:
         err.print(f"[yellow]skipped[/yellow] {item['path']}: {item['reason']}")
-    if strict and report.skipped:
-        raise typer.Exit(1)
 
 
 @app.command()
@@ -130,6 +150,7 @@ def users_add(name: str, role: Role = typer.Option(..., help="sponsor, staff or 
         store.add(name, role.value, password)
     except UserError as exc:
         fail(str(exc))
+    cli_admin("user_add", target=name, target_role=role.value)
     err.print(f"user {name} saved with role {role.value}")
     if first:
         err.print("the web app now asks everyone to log in (a running `iitkb serve` too, from its next request)")
@@ -144,6 +165,7 @@ def users_key(name: str):
         key = UserStore(load_settings().users_path).new_key(name)
     except UserError as exc:
         fail(str(exc))
+    cli_admin("user_key", target=name)
     err.print(f"new API key for {name} (stored hashed; it is not shown again):")
     sys.stdout.write(key + "\n")
 
@@ -167,4 +189,5 @@ def users_remove(name: str):
 
     if not UserStore(load_settings().users_path).remove(name):
         fail(f"no user named {name!r}")
+    cli_admin("user_remove", target=name)
     err.print(f"user {name} removed")

@@ -1,8 +1,9 @@
-"""`iitkb` check, reindex, backup and restore: keeping the index whole (index/check.py,
-ingest/rebuild.py, index/backup.py do the work)."""
+"""`iitkb` check, reindex, backup, restore and audit: keeping the index whole (index/check.py,
+ingest/rebuild.py, index/backup.py do the work) and reading the audit trail (ui/audit.py)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Optional
 
@@ -10,6 +11,7 @@ import typer
 from rich.markup import escape
 
 from iitkb.settings import load_settings
+from ui.audit import cli_admin
 from ui.cli.base import app, err, fail, open_component, out, print_json
 
 
@@ -57,6 +59,7 @@ def reindex(paths: Optional[list[Path]] = typer.Argument(None, help="source fold
         report = open_component(lambda: rebuild(load_settings(), paths or None))
     except (ReindexError, OSError) as exc:
         fail(f"reindex failed, the old index is unchanged: {exc}")
+    cli_admin("reindex", added=report.added)
     if as_json:
         print_json(report.to_json())
     else:
@@ -79,6 +82,7 @@ def backup(path: Path = typer.Argument(..., help="a new, empty folder for the sn
         fail(str(exc))
     finally:
         index.close()
+    cli_admin("backup", path=str(path), documents=manifest["documents"])
     err.print(f"backed up {manifest['documents']} documents, {manifest['chunks']} chunks to {path}")
 
 
@@ -98,6 +102,44 @@ def restore(path: Path = typer.Argument(..., help="a folder written by `iitkb ba
         report = repair_index(index, index.check(), text_of=embedding_text)
     finally:
         index.close()
+    cli_admin("restore", path=str(path), consistent=report.ok)
     _print_check(report, as_json=False)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command()
+def audit(since: Optional[str] = typer.Option(None, "--since", help="YYYY-MM-DD (UTC) or an ISO time: "
+                                              "records from then on"),
+          user: Optional[str] = typer.Option(None, "--user", help="only this user's records "
+                                             "(`anonymous` for anonymous use)"),
+          as_json: bool = typer.Option(False, "--json", help="one JSON record a line")):
+    """Read the audit trail: questions asked and what they cited, uploads, removals, user changes."""
+    from ui.audit import parse_since, read_trail
+
+    settings = load_settings()
+    if since:
+        try:
+            parse_since(since)
+        except ValueError as exc:
+            fail(str(exc))
+    shown = 0
+    for record in read_trail(settings, since=since, user=user):
+        shown += 1
+        print_json(record) if as_json else out.print(escape(_audit_line(record)), highlight=False)
+    if not settings.audit:
+        err.print("[yellow]note[/yellow]: the audit trail is off (IITKB_AUDIT=0): nothing new is recorded")
+    err.print(f"{shown} record(s) in {settings.audit_path.parent}")
+
+
+def _audit_line(record: dict) -> str:
+    head = (f"{record.get('time', '')}  {record.get('door', '-'):5}  "
+            f"{record.get('user', '-')} ({record.get('role', '-')})")
+    if record.get("event") == "answer":
+        asked = record.get("question") or f"sha256:{record.get('question_sha256', '')[:16]}"
+        outcome = "abstained" if record.get("abstained") else "cited " + (", ".join(record.get("cited") or []) or "-")
+        return f"{head}  asked {asked!r}: {outcome} (index {record.get('index_version', '')})"
+    if record.get("event") == "admin":
+        details = {k: v for k, v in record.items() if k not in ("time", "event", "door", "user", "role", "action")}
+        return f"{head}  {record.get('action')} {json.dumps(details, ensure_ascii=False)}"
+    return f"{head}  {json.dumps(record, ensure_ascii=False)}"

@@ -59,12 +59,16 @@ def bench(sizes: str = typer.Option("1000,10000,100000", help="comma-separated c
           report_dir: Optional[Path] = typer.Option(None, "--report", help="write report.md and plots here"),
           embedders: bool = typer.Option(False, "--embedders", help="compare the embedding backends instead"),
           serve: bool = typer.Option(False, "--serve", help="answers under load against a running app instead"),
+          cold_start: bool = typer.Option(False, "--cold-start", help="seconds of one `iitkb ask` from a "
+                                          "fresh process (no running server) instead"),
           clients: int = typer.Option(20, min=1, max=500, help="with --serve: clients asking at once"),
           seconds: float = typer.Option(30.0, min=1, help="with --serve: how long they ask"),
           url: Optional[str] = typer.Option(None, help="with --serve: the app (default http://127.0.0.1:IITKB_PORT/)"),
           key: str = typer.Option("", help="with --serve: an API key (`iitkb users "
                                   "key NAME`); none: anonymous, for an app without users")):
     """Ingestion throughput, re-ingest, latency and memory against corpus size, beside llama-index."""
+    if cold_start:
+        return _cold_start(as_json)
     if serve:
         from evals.bench_serve import run_serve_bench
 
@@ -111,3 +115,19 @@ def bench(sizes: str = typer.Option("1000,10000,100000", help="comma-separated c
         print_json(result)
     else:
         sys.stdout.write(bench_table(result) + "\n")
+
+
+def _cold_start(as_json: bool):
+    from evals.bench_cold import run_cold_bench
+    from ui.local import serve_file
+
+    settings = load_settings()
+    served = serve_file(settings).exists()
+    if served:
+        err.print("[yellow]a running `iitkb serve` is announced on this data folder: the figures are its "
+                  "answers, not cold starts (stop it, or set IITKB_DATA_DIR to another folder)[/yellow]")
+    result = run_cold_bench(settings=settings, served=served, progress=lambda m: err.print(f"[dim]bench: {m}[/dim]"))
+    if as_json:
+        print_json(result)
+    else:
+        sys.stdout.write("".join(f"{name}: {value}\n" for name, value in result.items()))

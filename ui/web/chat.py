@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from index.store import StoreError
 from iitkb.text import detect_lang
 from retrieval.filters import FilterError, Filters
 from ui.web.context import Context
@@ -74,10 +75,14 @@ def chat_handlers(ctx: Context):
                     yield list(history), "", gr.skip(), gr.skip()
                 else:
                     history[-1] = {"role": "assistant", "content": md_escape(step.answer)}
+                    ctx.audit.answer("web", getattr(request, "username", None), role, step.to_json())
                     yield list(history), "", sources_html(step, ui), step
         except FilterError as exc:      # (QueryError too) the question stays in the box, to be changed
             ctx.note_user_error("chat", str(exc))
             history[-1] = {"role": "assistant", "content": notice(str(exc))}
+            yield list(history), question, gr.skip(), gr.skip()
+        except StoreError as exc:       # the Chroma server is down: say so, keep the question
+            history[-1] = {"role": "assistant", "content": notice(ctx.store_down(exc))}
             yield list(history), question, gr.skip(), gr.skip()
 
     def pick_example(selection: gr.SelectData):
@@ -101,9 +106,13 @@ def api_ask(ctx: Context):
         if refusal:
             return refused(question, role, refusal, limit)
         try:
-            return api_answer(ctx.answerer.ask(question, role=role))
+            answer = api_answer(ctx.answerer.ask(question, role=role))
         except FilterError as exc:
             return refused(question, role, str(exc), limit)
+        except StoreError as exc:
+            return refused(question, role, ctx.store_down(exc), limit)
+        ctx.audit.answer("api", getattr(request, "username", None), role, answer)
+        return answer
 
     return ask
 

@@ -24,6 +24,7 @@ from ingest.uploads import Uploads
 from retrieval.answer import Answerer
 from retrieval.filters import VISIBLE
 from iitkb.settings import Settings
+from ui.audit import AuditTrail
 from ui.users import UserStore
 from ui.web.i18n import t
 from ui.web.sessions import SlidingWindow
@@ -35,6 +36,9 @@ QUESTIONNAIRES_PER_USER = 6
 QUESTIONNAIRE_WINDOW_S = 10 * 60
 SCRATCH_MAX_AGE_S = 3600          # downloads are fetched within seconds; an hour is generous
 LOG = logging.getLogger("iitkb.web")
+# What a person sees while the Chroma server is down (the log says which server and how to fix it).
+STORE_DOWN = ("The document store is not answering right now; please ask again in a minute. / "
+              "文档库暂时无法响应，请一分钟后再问。")
 
 
 class Context:
@@ -42,6 +46,7 @@ class Context:
         self.settings = settings
         self.answerer = answerer or Answerer(settings)
         self.users = UserStore(settings.users_path)
+        self.audit = AuditTrail(settings)
         self._login_on = False
         self.uploads = Uploads(settings, embedder=self.searcher.index.embedder)
         self.answer_limit = SlidingWindow(settings.answers_per_minute, ANSWER_WINDOW_S)
@@ -86,6 +91,12 @@ class Context:
     def unsupported_question(self, question: str) -> str | None:
         """Why a question cannot be answered as written (another language), said in both languages."""
         return OTHER_LANGUAGE_NOTE if other_language(question) else None
+
+    @staticmethod
+    def store_down(exc: Exception) -> str:
+        """The message for a lost store connection; the details go to the log, for the admin."""
+        LOG.error("answer failed: %s", exc)
+        return STORE_DOWN
 
     @staticmethod
     def note_user_error(where: str, message: str) -> None:

@@ -54,6 +54,8 @@ def document_handlers(ctx: Context):
                 (done, total), desc=Path(path).name))
         except UploadError as exc:
             return failed(str(exc))
+        ctx.audit.admin("web", getattr(request, "username", None), "admin", "upload", access=access,
+                        files=report.get("saved_as", []), skipped=[s["path"] for s in report.get("skipped", [])])
         lines = report.get("warnings", []) + [f"{s['path']}: {s['reason']}" for s in report.get("skipped", [])]
         warnings = "\n\n".join(f"⚠ {md_escape(line)}" for line in lines)
         return (report, warnings, *document_views(ctx, "admin"))
@@ -65,6 +67,7 @@ def document_handlers(ctx: Context):
             raise user_error("choose a document to remove")
         if not ctx.uploads.remove(doc_id):
             raise user_error(f"no indexed document {doc_id!r}")
+        ctx.audit.admin("web", getattr(request, "username", None), "admin", "remove", doc_id=doc_id)
         return (t("removed", ui).format(doc_id=doc_id), *document_views(ctx, "admin"))
 
     return ingest, remove

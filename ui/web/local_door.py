@@ -11,6 +11,7 @@ import secrets
 from fastapi import FastAPI, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
+from index.store import StoreError
 from retrieval.filters import FilterError, Filters
 from ui.local import ROUTE, TOKEN_HEADER
 from ui.web.context import Context
@@ -35,4 +36,6 @@ def local_route(server: FastAPI, ctx: Context, token_of) -> None:
                                              str(body.get("role", "sponsor")), None, filters)
         except FilterError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from None
+        except StoreError as exc:
+            raise HTTPException(status_code=503, detail=str(exc)) from None
         return answer.to_json()

@@ -13,6 +13,7 @@ sponsors on loopback only, as the web app does; otherwise a missing or unknown k
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 
@@ -20,6 +21,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from index.store import StoreError
 from proposals.sources import source_line
 from retrieval.filters import FilterError
 from ui.web.context import Context
@@ -64,23 +66,46 @@ def content_of(answer: dict) -> str:
     return f"{answer['answer']}\n\nSources:\n{sources}"
 
 
+# Where a streamed answer is cut: after each sentence end and each line, the delimiters kept,
+# so the pieces join back to exactly the non-streamed content.
+_PIECE_END = re.compile(r"(?<=[。！？；\n])|(?<=[.!?;])(?=\s)")
+
+
 def completion(answer: dict, stream: bool) -> dict:
-    """The chat.completion object, or the one chunk of a stream that carries the content."""
+    """The chat.completion object, or the first chunk of a stream (the role, no content yet)."""
     made = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "created": int(time.time()), "model": MODEL,
             "citations": answer["citations"]}
-    message = {"role": "assistant", "content": content_of(answer)}
     if stream:
         return {**made, "object": "chat.completion.chunk",
-                "choices": [{"index": 0, "delta": message, "finish_reason": None}]}
+                "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}
+    message = {"role": "assistant", "content": content_of(answer)}
     return {**made, "object": "chat.completion", "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}}
 
 
+def pieces(content: str) -> list[str]:
+    """The content cut into sentences and lines (blank lines stay with the sentence before
+    them); ``"".join(pieces(c)) == c``."""
+    out: list[str] = []
+    for piece in _PIECE_END.split(content):
+        if out and not piece.strip():
+            out[-1] += piece
+        elif piece:
+            out.append(piece)
+    return out
+
+
 def events(answer: dict):
-    """Server-sent events: the content chunk, a closing chunk, then [DONE]."""
-    chunk = completion(answer, stream=True)
-    yield f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n"
-    closing = {**chunk, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+    """Server-sent events: the role (with the citations), the content one sentence per chunk as
+    chat clients expect of a stream, a closing chunk, then [DONE]. Each later chunk has the
+    first one's id and no citations."""
+    first = completion(answer, stream=True)
+    yield f"data: {json.dumps(first, ensure_ascii=False)}\n\n"
+    later = {k: v for k, v in first.items() if k != "citations"}
+    for piece in pieces(content_of(answer)):
+        chunk = {**later, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+        yield f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n"
+    closing = {**later, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
     yield f"data: {json.dumps(closing, ensure_ascii=False)}\n\n"
     yield "data: [DONE]\n\n"
 
@@ -95,9 +120,13 @@ async def answer_for(ctx: Context, who: str, role: str, question: str) -> dict:
     if note:
         return {"answer": note, "citations": [], "abstained": True}
     try:
-        return api_answer(await run_in_threadpool(ctx.answerer.ask, question, role))
+        answer = api_answer(await run_in_threadpool(ctx.answerer.ask, question, role))
     except FilterError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
+    except StoreError as exc:
+        raise HTTPException(status_code=503, detail=ctx.store_down(exc)) from None
+    ctx.audit.answer("v1", who[5:] if who.startswith("user:") else None, role, answer)
+    return answer
 
 
 def openai_routes(server: FastAPI, ctx: Context) -> None:

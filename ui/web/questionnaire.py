@@ -98,6 +98,8 @@ def questionnaire_handler(ctx: Context):
             answers = draft_rows(ctx.answerer, rows, role, include_internal=bool(internal), on_answer=tick)
         except DraftError as exc:
             raise user_error(str(exc)) from None
+        for answer in answers:
+            ctx.audit.answer("batch", getattr(request, "username", None), role, answer)
         filled = write_draft(path, answers, folder)
         write_answers(answers, folder / "draft-answers.md")
         table = [[number, shorten(a.get("question") or a.get("id") or "", limit), a.get("error") or a["answer"],

@@ -46,7 +46,7 @@ from ui.web.local_door import local_route
 from ui.web.openai_door import openai_routes
 from ui.web.changes import CSS as CHANGES_CSS, changes_route
 from ui.web.render import CITE_JS, CSS
-from ui.web.sessions import CLIENT_ADDRESS, Login, SessionTable
+from ui.web.sessions import CLIENT_ADDRESS, Login, SessionTable, StrictCookies
 from ui.web.source_page import FROM_CLAUSES, POLICY, rendered, source_page
 
 LOOPBACK_NAMES = ("localhost",)
@@ -187,6 +187,7 @@ def make_server(settings: Settings, answerer: Answerer | None = None) -> FastAPI
     ctx: Context = demo.iitkb_context
     server = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     server.add_middleware(Guard)
+    server.add_middleware(StrictCookies)
     server.state.iitkb = ctx
     gradio_app: list = []
     _source_route(server, ctx, gradio_app)

@@ -173,3 +173,31 @@ class Login:
         self.names.clear(name)
         self.sessions.admit(name, stamp)
         return True
+
+
+class StrictCookies:
+    """ASGI middleware: every session cookie the app sets is HttpOnly and SameSite=Lax. Gradio
+    marks its secure cookie SameSite=None (for apps embedded in other sites' pages), which would
+    send it with requests from any site; iitkb is never embedded, so no other site's page ever
+    carries a session."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def strict(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [(k, _strict(v) if k.lower() == b"set-cookie" else v)
+                                      for k, v in message.get("headers", [])]
+            await send(message)
+
+        await self.app(scope, receive, strict)
+
+
+def _strict(cookie: bytes) -> bytes:
+    parts = [p.strip() for p in cookie.split(b";")]
+    kept = [p for p in parts[1:] if not p.lower().startswith((b"samesite", b"httponly"))]
+    return b"; ".join([parts[0], *kept, b"HttpOnly", b"SameSite=Lax"])
