@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,21 @@ class DocRecord:
     chunks: int
 
 
+class _Connection:
+    """A thread's connection, closed when the thread ends and its thread-local goes (a server's
+    worker threads come and go: their connections must not pile up)."""
+
+    def __init__(self, path: Path):
+        self.db = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        self.db.execute("PRAGMA synchronous=FULL")
+
+    def __del__(self):
+        try:
+            self.db.close()
+        except sqlite3.Error:
+            pass
+
+
 class Catalog:
     """One SQLite connection per thread. Shared by threads, one connection's read snapshot lasts
     while any of its statements is active, and with 20 answers reading at once one always is:
@@ -56,27 +72,22 @@ class Catalog:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / "catalog.sqlite"
         self._local = threading.local()
-        self._opened: list[sqlite3.Connection] = []
-        self._opening = threading.Lock()
+        self._opened: weakref.WeakSet[_Connection] = weakref.WeakSet()
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(_SCHEMA)
 
     @property
     def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            db.execute("PRAGMA synchronous=FULL")
-            with self._opening:
-                self._opened.append(db)
-            self._local.db = db
-        return db
+        held = getattr(self._local, "held", None)
+        if held is None:
+            held = self._local.held = _Connection(self.path)
+            self._opened.add(held)
+        return held.db
 
     def close(self):
-        with self._opening:
-            for db in self._opened:
-                db.close()
-            self._opened.clear()
+        for held in list(self._opened):
+            held.db.close()
+        self._opened = weakref.WeakSet()
         self._local = threading.local()
 
     @contextmanager
