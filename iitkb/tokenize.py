@@ -8,7 +8,10 @@ added to jieba's dictionary so 人类遗传资源 or 伦理委员会 stay whole.
 from __future__ import annotations
 
 import logging
+import marshal
+import os
 import re
+import tempfile
 from functools import lru_cache
 
 import jieba
@@ -36,10 +39,9 @@ class Tokenizer:
 
     @property
     def _jieba(self) -> jieba.Tokenizer:
-        """Built on first Chinese text: loading jieba's dictionary costs about a second."""
+        """Built on first Chinese text (its dictionary takes about a quarter of a second to read)."""
         if self._tokenizer is None:
-            jieba.setLogLevel(logging.WARNING)
-            tokenizer = jieba.Tokenizer()
+            tokenizer = load_jieba()
             for term in self._zh_terms:
                 tokenizer.add_word(term, freq=2000)
             self._tokenizer = tokenizer
@@ -62,6 +64,28 @@ class Tokenizer:
     def _latin(self, text: str) -> list[str]:
         words = (w.lower() for w in _WORD.findall(text))
         return [self._stem(w) for w in words if w not in EN_STOP]
+
+
+def load_jieba() -> jieba.Tokenizer:
+    """A jieba tokenizer with its default dictionary, read from jieba's own cache in one piece.
+
+    jieba reads that cache with ``marshal.load`` on the open file, which fetches every one of its
+    half a million words through a separate read: 0.8-0.9 s of a cold ``iitkb ask``, against
+    0.25 s for ``marshal.loads`` of the whole file (the same dictionary, so the same tokens). Where
+    the cache is missing or unreadable, jieba builds it as it always does."""
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    cache = os.path.join(tokenizer.tmp_dir or tempfile.gettempdir(), tokenizer.cache_file or "jieba.cache")
+    try:
+        with open(cache, "rb") as fh:
+            freq, total = marshal.loads(fh.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        freq = None
+    if isinstance(freq, dict) and freq and isinstance(total, int):
+        tokenizer.FREQ, tokenizer.total, tokenizer.initialized = freq, total, True
+    else:
+        tokenizer.initialize()
+    return tokenizer
 
 
 @lru_cache(maxsize=4)

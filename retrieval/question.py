@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from iitkb.text import detect_lang, split_sentences
+from iitkb.text import CJK, detect_lang, split_sentences
 from retrieval import slots as tables
 
 
@@ -72,7 +72,7 @@ _NOT_COUNTED = {"must", "do", "does", "did", "are", "is", "can", "should", "have
 
 def _count_unit(text: str) -> str | None:
     """"几名委员" counts people; "how many ethics committee members" counts members."""
-    zh = re.search(r"(?:几|多少)(名|人|位|项|条|种|轮|页|家|次|个|份|款)", text)
+    zh = re.search(r"(?:几|多少)(?:个(?=人))?(名|人|位|项|条|种|轮|页|家|次|个|份|款)", text)
     if zh:
         return "people" if zh.group(1) in _PEOPLE else zh.group(1)
     en = _EN_COUNTED.search(text)
@@ -105,14 +105,22 @@ def thresholds(text: str) -> frozenset:
 
 
 _JOINED = re.compile(r"(?:,\s*|\s+)and (?=(?:how|what|when|who|which|where|by when|is|are|do|does|can)\b)|"
-                     r"[，,；;]\s*(?=[^，,；;]*(?:多久|多少|何时|什么时候|哪|谁|几|是否|吗))", re.I)
+                     r"[，,；;、]\s*(?=[^，,；;、]*(?:多久|多少|何时|什么|哪|谁|几|是否|吗|怎么|如何))", re.I)
+# A question without a slot still asks something: "起算日怎么定？", "多出来的怎么办？", "How is day 0 set?"
+_ASKS = re.compile(r"怎么|怎样|如何|什么|为什么|[？?]\s*$|^(?:how|what|why|which)\b", re.I)
 
 
 def sub_questions(question: str) -> list[str]:
     """The questions a message asks, in order: "是正式版吗？文号是多少？" asks two, "When did it take
     effect, and how many articles does it have?" too. One question comes back as itself."""
-    parts = [p.strip() for s in split_sentences(question) for p in _JOINED.split(s) if p and p.strip()]
-    asking = [p for p in parts if analyse(p).slots]
+    asking, pending = [], ""
+    for sentence in split_sentences(question):
+        for part in (p.strip() for p in _JOINED.split(sentence) if p and p.strip()):
+            if analyse(part).slots or _ASKS.search(part):
+                asking.append(f"{pending}{part}")
+                pending = ""
+            else:      # a statement or a fragment ("非致死、……") belongs to the question after it
+                pending = f"{pending}{part}{'' if CJK.search(part) else ' '}"
     return asking if len(asking) > 1 else [question]
 
 
@@ -228,8 +236,13 @@ _STATE = re.compile(r"^中华人民共和国|\s+of the People's Republic of Chin
 _MIN_NAME = 4          # characters: shorter "names" (办法, Law) name nothing in particular
 
 
+# Words people leave out of a Chinese title they cite ("沟通交流指导原则" for "沟通交流技术指导原则");
+# names and questions are compared without them.
+_TITLE_FILLERS = re.compile(r"技术|关于|有关|的")
+
+
 def _squeezed(text: str) -> str:
-    return re.sub(r"[\s〔〕\[\]［］()（）《》]", "", text).lower()
+    return _TITLE_FILLERS.sub("", re.sub(r"[\s〔〕\[\]［］()（）《》]", "", text)).lower()
 
 
 def document_names(meta: dict) -> list[str]:

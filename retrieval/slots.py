@@ -106,11 +106,11 @@ ASKS: dict[str, dict[str, list[str]]] = {
     },
 }
 
-_UNIT_EN = r"(?:calendar |working |business |natural )?(?:days?|weeks?|months?|years?|hours?|h)\b"
+_UNIT_EN = r"(?:calendar |working |business |natural )?(?:days?|weeks?|months?|years?|hours?|minutes?|min|h)\b"
 FILLS: dict[str, list[str]] = {
-    "duration": [rf"\d+(?:\.\d+)?\s*(?:个)?\s*(?:工作日|自然日|天|日|小时|周|个月|月|年)", rf"\d+(?:\.\d+)?[- ]?{_UNIT_EN}",
-                 rf"{_ZH_NUM}+个?(?:工作日|自然日|天|日|小时|周|个月|月|年)", r"\b(?:one|two|three|four|five|six|seven|"
-                 r"eight|nine|ten|twelve|thirty)[- ](?:calendar |working )?(?:day|week|month|year|hour)s?\b",
+    "duration": [rf"\d+(?:\.\d+)?\s*(?:个)?\s*(?:工作日|自然日|天|日|小时|分钟|周|个月|月|年)", rf"\d+(?:\.\d+)?[- ]?{_UNIT_EN}",
+                 rf"{_ZH_NUM}+个?(?:工作日|自然日|天|日|小时|分钟|周|个月|月|年)", r"\b(?:one|two|three|four|five|six|seven|"
+                 r"eight|nine|ten|twelve|thirty)[- ](?:calendar |working )?(?:day|week|month|year|hour|minute)s?\b",
                  r"立即|及时|即时|永久|immediately|promptly|without delay|permanently|no (?:national )?deadline|未见.{0,6}时限",
                  # a deadline set by an event: "在试验开始前备案", "before the trial starts"
                  r"(?:开始|启动|开展|实施|出境|提交|使用|入组)(?:之)?前|事先|事前|\bbefore (?:the )?[\w-]+(?: [\w-]+)? "
@@ -160,7 +160,8 @@ FILLS: dict[str, list[str]] = {
 STRONG_ONLY = frozenset({"body"})
 # (slot, question pattern, sentence pattern): the slot filled in the question's own terms.
 STRONG_FILLS = [
-    ("count", r"几名|几人|多少人|多少名|how many members|committee size|\bsize\b", r"人数|名额|\bsize\b"),
+    ("count", r"(?:几|多少)(?:个人|名|人|位)|how many (?:\w+ )?(?:members|people|persons)|committee size|\bsize\b",
+     r"人数|名额|\bsize\b"),
     ("date", r"施行|生效|适用|执行|effect|in ?to force|in force|apply|applies|effective|follow|require",
      r"施行|生效|适用|effect|in force|effective|appl(?:y|ies)|conducted after"),
     ("date", r"发布|印发|签署|issued|published|signed|dated", r"发布|印发|签署|issued|published|signed|dated"),

@@ -3,7 +3,7 @@ against it: a count must count what was asked, a verdict must be one the sentenc
 
 import pytest
 
-from retrieval.question import analyse, fills, thresholds, verdict
+from retrieval.question import analyse, fills, sub_questions, thresholds, verdict
 
 
 @pytest.mark.parametrize("question,slot", [
@@ -130,3 +130,21 @@ def test_a_deadline_date_is_a_date_and_a_deadline_time_a_duration():
     assert analyse("征求意见稿的意见截止日期是什么时候？").slots[0] == "date"
     assert analyse("SUSAR 报告截止时间是多久？").slots[0] == "duration"
     assert analyse("Which regions were in the 2021 IIT pilot?").slots[0] == "place"
+
+
+def test_a_question_without_a_slot_still_counts_as_one_of_several():
+    assert sub_questions("非致死、非危及生命的SUSAR最迟多少天报告？起算日怎么定？") == [
+        "非致死非危及生命的SUSAR最迟多少天报告？", "起算日怎么定？"]
+    assert sub_questions("伦理委员会至少需要几名委员？") == ["伦理委员会至少需要几名委员？"]
+
+
+def test_how_many_people_counts_people():
+    ask = analyse("伦理委员会最少要几个人？")
+    assert ask.slot == "count" and ask.unit == "people"
+    assert fills("委员会人数不少于 7 人。", "count", ask)
+
+
+def test_minutes_are_a_duration():
+    ask = analyse("记录空档超过多久算偏差？")
+    assert fills("记录中出现超过 30 分钟的空档，按偏差处理。", "duration", ask)
+    assert fills("Report within 30 minutes.", "duration", analyse("How long do we have?"))
