@@ -13,7 +13,6 @@ Example::
 
 from __future__ import annotations
 
-import logging
 import re
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -39,13 +38,10 @@ PHRASES = {
 
 @lru_cache(maxsize=1)
 def _jieba():
-    """Loaded on first Chinese text (about a second): English diffs never pay for it."""
-    import jieba
+    """Loaded on first Chinese text: English diffs never pay for it."""
+    from iitkb.tokenize import load_jieba
 
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
+    return load_jieba()
 
 
 def words(text: str) -> list[str]:

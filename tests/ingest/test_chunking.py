@@ -2,7 +2,10 @@
 
 import pytest
 
-from ingest.chunking import Chunker, cn_to_int
+import subprocess
+import sys
+
+from ingest.chunking import Chunker, cn_to_int, split_keeping_spaces
 from ingest.loaders import Line
 from iitkb.schema import DocMeta
 
@@ -67,6 +70,31 @@ def test_long_article_splits_on_sentences_within_budget(chunker, e5):
     assert all(e5.count_tokens(c.text) <= 120 for c in chunks)
     assert all(c.text.endswith("。") for c in chunks[:-1])
     assert len({c.id for c in chunks}) == len(chunks)
+
+
+@pytest.mark.parametrize("text", ["第一条 本办法适用。第二款如下：“甲。”其后！ 再后", "One. Two? Yes! e.g. three",
+                                  "no stop at all", ""])
+def test_sentence_pieces_rebuild_the_paragraph(text):
+    pieces = split_keeping_spaces(text)
+    assert "".join(pieces) == text
+    assert all(pieces)
+
+
+def test_sentence_pieces_end_after_closing_quotes():
+    assert split_keeping_spaces("如下：“甲。”其后。") == ["如下：“甲。”", "其后。"]
+    assert split_keeping_spaces("One. Two") == ["One. ", "Two"]
+
+
+def test_long_paragraphs_split_without_importing_nltk():
+    """nltk's punkt (llama-index's default sentence tokenizer) costs 5-6 s to import."""
+    code = ("import sys; from ingest.chunking import Chunker; from ingest.loaders import Line; "
+            "from iitkb.schema import DocMeta; "
+            "m = DocMeta(doc_id='d', source_id='d', title='t', lang='zh', access='public'); "
+            "c = Chunker(lambda t: len(t), max_tokens=64, overlap=8).chunk(m, [Line('第五条 ' + '研究者应当报告。' * 40, page=1)]); "
+            "assert len(c) > 2, c; print('nltk' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
 
 
 def test_pdf_pages_follow_the_clauses(chunker):
