@@ -148,14 +148,19 @@ class Ingestor:
         self.recover()
         files = discover(paths, report)
         claimed: dict[str, str] = {}
-        for number, path in enumerate(files, start=1):
-            shown = stored_path(path)
-            self.progress(number, len(files), shown)
-            try:
-                self._ingest_file(path, shown, access, claimed, report)
-            except (SkipFile, MetadataError) as exc:
-                report.skip(shown, str(exc))
-        self._flush()
+        try:
+            for number, path in enumerate(files, start=1):
+                shown = stored_path(path)
+                self.progress(number, len(files), shown)
+                try:
+                    self._ingest_file(path, shown, access, claimed, report)
+                except (SkipFile, MetadataError) as exc:
+                    report.skip(shown, str(exc))
+            self._flush()
+        finally:
+            # a run that failed leaves its unwritten documents pending in the catalog, for the
+            # next run's `recover` to clear; they must not ride along into that run's first write
+            self._pending = []
         if prune:
             self._prune(paths, report)
         if report.added or report.updated or report.removed:

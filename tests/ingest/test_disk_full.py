@@ -60,6 +60,31 @@ def test_enospc_from_the_store_write_is_one_clear_error(settings, e5, tmp_path, 
     assert_old_intact_then_next_run_completes(settings, e5, old, new, {"old0-en", "old1-en"})
 
 
+def test_a_failed_run_leaves_nothing_for_the_next_run_of_the_same_ingestor(settings, e5, tmp_path,
+                                                                           monkeypatch):
+    """The web app keeps one Ingestor: documents a failed run could not write stay out of its next
+    run, even when their file is gone by then."""
+    from index.store import ChromaStore
+
+    old, new = corpus(tmp_path / "old", "old", 2, 4), corpus(tmp_path / "new", "new", 3, 4)
+    ingestor = Ingestor(settings, embedder=e5)
+    ingestor.run([old])
+
+    def full(self, chunks, vectors):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(settings.data_dir / "chroma"))
+
+    monkeypatch.setattr(ChromaStore, "upsert_chunks", full)
+    with pytest.raises(StorageFullError):
+        ingestor.run([new])
+    monkeypatch.undo()
+    (new / "new2.en.md").unlink()
+    report = ingestor.run([old, new])
+    assert report.skipped == [] and report.added == 2
+    assert {d.doc_id for d in ingestor.index.documents()} == {"old0-en", "old1-en", "new0-en", "new1-en"}
+    assert check(ingestor.index).ok
+    ingestor.close()
+
+
 def mounted_tmpfs(tmp_path, size: int):
     """A tmpfs of ``size`` bytes under ``tmp_path`` (a generator for a fixture to yield from)."""
     mount = tmp_path / "small"
