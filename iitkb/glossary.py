@@ -46,7 +46,7 @@ class Glossary:
 
     def __post_init__(self):
         forms = {(form.lower(), term) for term in self.terms for form in term.forms}
-        self._forms = [(form, term, _pattern(form)) for form, term in sorted(forms, key=lambda pair: -len(pair[0]))]
+        self._forms = sorted(forms, key=lambda pair: -len(pair[0]))
 
     @property
     def zh_terms(self) -> tuple[str, ...]:
@@ -56,9 +56,10 @@ class Glossary:
         """Terms mentioned in ``text``, longest surface forms first, without overlaps."""
         lowered = text.lower()
         found: list[Term] = []
-        for form, term, pattern in self._forms:
+        for form, term in self._forms:
             if form not in lowered:             # cheap test first: a query mentions a handful of terms
                 continue
+            pattern = _pattern(form)
             if pattern:
                 match = pattern.search(lowered)
                 position = match.start() if match else -1
@@ -79,8 +80,10 @@ class Glossary:
         return extra
 
 
+@lru_cache(maxsize=None)
 def _pattern(form: str) -> re.Pattern | None:
-    """Latin forms must stand as whole words (so 'ec' is not in 'spec'); Chinese forms need no pattern."""
+    """Latin forms must stand as whole words (so 'ec' is not in 'spec'); Chinese forms need no pattern.
+    Compiled on a form's first match: compiling all 3,000 at load was 0.3 s of every cold start."""
     if not re.search(r"[a-z0-9]", form):
         return None
     return re.compile(rf"(?<![a-z0-9]){re.escape(form)}(?![a-z0-9])")

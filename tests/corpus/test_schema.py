@@ -119,6 +119,18 @@ def test_glossary_parses_with_enough_bilingual_terms():
         assert glossary.matches(typed), f"the termbase should know {typed!r}"
 
 
+def test_latin_terms_match_whole_words_and_compile_only_when_seen():
+    from iitkb.glossary import Glossary, Term, _pattern
+
+    _pattern.cache_clear()
+    glossary = Glossary([Term("Ethics Committee", "伦理委员会", ("EC",)), Term("specification", "规格")])
+    assert _pattern.cache_info().currsize == 0          # nothing compiled at load
+    assert [t.en for t in glossary.matches("the spec sheet")] == []
+    assert [t.en for t in glossary.matches("Does the EC approve it?")] == ["Ethics Committee"]
+    assert [t.en for t in glossary.matches("伦理委员会的规格")] == ["Ethics Committee", "specification"]
+    assert _pattern.cache_info().currsize == 3          # ec, 伦理委员会, 规格: only forms met in a text
+
+
 def test_both_languages_of_a_rule_agree_on_its_facts(docs):
     by_source = defaultdict(dict)
     for _, meta in docs:
