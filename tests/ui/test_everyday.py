@@ -283,3 +283,18 @@ def test_an_html_source_is_a_page_of_its_clauses_without_its_markup(web, tmp_pat
         assert '<mark id="kb-quote">Every shipment record is kept for five years' in shown.text
     finally:
         assert ctx.uploads.remove(doc_id)
+
+
+def test_ask_ends_without_teardown_yet_loses_no_output(kb_settings):
+    """`iitkb ask` leaves through os._exit (see ui.cli.base.leave_now): its whole answer, printed
+    and as JSON through a pipe, and its audit line still arrive, with exit status 0."""
+    question = "临床研究立项前需要通过哪些审查？"
+    as_json = run_cli(kb_settings, "ask", question, "--json")
+    assert as_json.returncode == 0 and as_json.stdout.endswith("}\n")
+    answer = json.loads(as_json.stdout)
+    printed = run_cli(kb_settings, "ask", question)
+    assert printed.returncode == 0
+    assert answer["citations"] and f"[{len(answer['citations'])}]" in printed.stdout
+    assert answer["citations"][-1]["quote"].splitlines()[0] in printed.stdout
+    trail = [json.loads(line) for line in kb_settings.audit_path.read_text().splitlines()]
+    assert [e["question"] for e in trail if e.get("door") == "cli"][-2:] == [question, question]

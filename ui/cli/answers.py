@@ -11,7 +11,7 @@ from rich.table import Table
 from iitkb.settings import load_settings
 from iitkb.progress import Progress
 from ui.cli.base import (AsOfFilter, DocTypeFilter, LangFilter, Role, StatusFilter, app, err, fail,
-                         make_filters, open_component, out, print_json)
+                         leave_now, make_filters, open_component, out, print_json)
 
 
 @app.command()
@@ -88,6 +88,7 @@ def ask(question: Optional[str] = typer.Argument(None, help="the question, in Ch
 
     command_line_trail().answer("cli", local_user(), role.value, answer)
     print_json(answer) if as_json else _print_answer(answer)
+    leave_now()
 
 
 def _other_language(question: str, role: str) -> dict | None:
@@ -206,7 +207,7 @@ def _check_draft_role(role: str, include_internal: bool):
 def _print_answer(answer: dict):
     out.print(answer["answer"])
     for c in answer["citations"]:
-        from proposals.export import source_line
+        from proposals.sources import source_line
 
         out.print(f"[bold][{c['n']}][/bold] {source_line(c)}")
         out.print(f"    [dim]{c['quote']}[/dim]")

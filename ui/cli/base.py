@@ -9,6 +9,8 @@ Machine-readable output (``--json``) goes to stdout alone; progress bars and not
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 from enum import Enum
 from typing import Annotated, Optional
@@ -66,6 +68,20 @@ def make_filters(lang: Optional[Lang], doc_type: Optional[str], status: Optional
 def fail(message: str, code: int = 2):
     err.print(f"[red]error:[/red] {message}")
     raise typer.Exit(code)
+
+
+def leave_now() -> None:
+    """End a command that wrote nothing but its output (and its audit line, already on disk),
+    skipping the interpreter's teardown: freeing the termbase, jieba's dictionary and the
+    tokenizer's tables object by object took 0.2-0.3 s of every `iitkb ask` (measured against
+    an exit without teardown, 5 runs)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):    # a reader that stopped early (| head) or a closed stream
+            pass
+    logging.shutdown()
+    os._exit(0)
 
 
 def print_json(data) -> None:
