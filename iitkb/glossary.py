@@ -83,7 +83,7 @@ class Glossary:
 @lru_cache(maxsize=None)
 def _pattern(form: str) -> re.Pattern | None:
     """Latin forms must stand as whole words (so 'ec' is not in 'spec'); Chinese forms need no pattern.
-    Compiled on a form's first match: compiling all 3,000 at load was 0.3 s of every cold start."""
+    Compiled on a form's first match: compiling all 3,000 at load took 0.07 s of every cold start."""
     if not re.search(r"[a-z0-9]", form):
         return None
     return re.compile(rf"(?<![a-z0-9]){re.escape(form)}(?![a-z0-9])")
