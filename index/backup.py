@@ -41,7 +41,6 @@ DATABASES = ("catalog.sqlite", "embcache.sqlite")
 AUDIT_GLOB = "audit*.jsonl"
 INDEX_FILES = ("catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm", "embcache.sqlite",
                "embcache.sqlite-wal", "embcache.sqlite-shm")
-READ_BATCH = 1000
 
 
 class BackupError(RuntimeError):
@@ -72,7 +71,7 @@ def backup(index, target: Path) -> dict:
                                           "WHERE d.state = 'done' ORDER BY c.id")]
     documents = snapshot.execute("SELECT COUNT(*) FROM docs WHERE state = 'done'").fetchone()[0]
     snapshot.close()
-    kept, vectors = _read_vectors(index, ids)
+    kept, vectors = index.store.vectors(ids)
     np.save(target / VECTORS, vectors)
     (target / VECTOR_IDS).write_text(json.dumps(kept))
     extras = _copy_extras(settings, target)
@@ -81,16 +80,6 @@ def backup(index, target: Path) -> dict:
                 "vectors": len(kept), "files": extras}
     (target / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     return manifest
-
-
-def _read_vectors(index, ids: list[str]) -> tuple[list[str], np.ndarray]:
-    kept, rows = [], []
-    for start in range(0, len(ids), READ_BATCH):
-        part = index.store.collection.get(ids=ids[start:start + READ_BATCH], include=["embeddings"])
-        kept.extend(part["ids"])
-        rows.extend(np.asarray(part["embeddings"], dtype=np.float32))
-    dim = int(index.embedder.info["dim"])
-    return kept, np.asarray(rows, dtype=np.float32).reshape(len(kept), dim)
 
 
 def _copy_extras(settings: Settings, target: Path) -> list[str]:
@@ -163,7 +152,7 @@ def restore(settings: Settings, source: Path, force: bool = False, embedder=None
     by_id = {c.id: c for c in chunks}
     rows = [i for i, chunk_id in enumerate(ids) if chunk_id in by_id]
     index.store.upsert_chunks([by_id[ids[i]] for i in rows], vectors[rows])
-    index.refresh_lexical()
+    index.refresh_views()
     return index
 
 

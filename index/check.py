@@ -184,7 +184,7 @@ def repair(index, report: CheckReport, text_of: Callable[[Chunk], str]) -> Check
         if problem.repairable and problem.kind in fixers:
             fixers[problem.kind](problem)
             done.append(problem.kind)
-    index.refresh_lexical()
+    index.refresh_views()
     after = check(index)
     after.repaired = done + (["lexical"] if any(p.kind == "lexical" for p in report.problems) else [])
     return after

@@ -31,7 +31,8 @@ from index.conditions import Condition, chroma_where, column_mask, passes
 from index.diskfull import guard_disk
 from index.embedders import Embedder, make_embedder
 from index.lexical import LexicalIndex
-from index.store import ChromaStore
+from index.store import ChromaStore, check_built_with, store_info
+from index.vectors import VectorView
 
 
 @dataclass
@@ -53,6 +54,7 @@ class Index:
         self._cache: EmbeddingCache | None = None
         self._store: ChromaStore | None = None
         self._lexical: LexicalIndex | None = None
+        self._vectors: tuple[int, VectorView | None] | None = None   # (catalog generation, view)
         self._stored: tuple[int, int] | None = None     # (catalog generation, chunks in the store)
         self._lock = threading.Lock()
 
@@ -64,8 +66,10 @@ class Index:
         return self._store
 
     def open_store(self) -> "Index":
-        """Open the dense store now, so a mismatched or unreachable one fails at start-up."""
-        _ = self.store
+        """Make sure the index can answer now, so a mismatched or unreachable one fails at
+        start-up: a current vector view answers without Chroma, otherwise the store is opened."""
+        if self.vector_view() is None:
+            _ = self.store
         return self
 
     @property
@@ -152,10 +156,20 @@ class Index:
             self.catalog.remove_document(record.doc_id)
         return len(pending)
 
-    def refresh_lexical(self):
-        """Rebuild BM25 from the catalog's stored tokens (seconds, no re-tokenising)."""
+    def refresh_views(self):
+        """Rebuild BM25 from the catalog's stored tokens (seconds, no re-tokenising) and, for the
+        embedded store, copy its vectors into the view beside it (``index.vectors``)."""
         with guard_disk(self.settings.data_dir):
-            LexicalIndex.build(self.catalog).save(self.settings.data_dir / "lexical")
+            lexical = LexicalIndex.build(self.catalog)
+            lexical.save(self.settings.data_dir / "lexical")
+            if self.settings.chroma_url:
+                return
+            view = VectorView.build(self.store, lexical.ids, lexical.generation)
+            if view is None:
+                VectorView.remove(self.settings.data_dir / "vectors")
+            else:
+                view.save(self.settings.data_dir / "vectors")
+            self._vectors = None                       # read again on next use
 
     # checking ----------------------------------------------------------------------------
     def check(self):
@@ -184,6 +198,27 @@ class Index:
                 self._lexical = LexicalIndex.open(self.catalog, self.settings.data_dir / "lexical")
             return self._lexical
 
+    def views_current(self) -> bool:
+        """Whether BM25 and (for the embedded store) the vector view match the catalog: a data
+        folder from before the view existed gets one on its next ingest, changed or not."""
+        return self.lexical_index() is not None and (bool(self.settings.chroma_url) or self.vector_view() is not None)
+
+    def vector_view(self) -> VectorView | None:
+        """The saved vector view when it is current (the catalog's generation, the BM25 index's
+        chunk order, the configured embedder: a view built with another raises
+        ``IndexMismatchError``); None sends dense search to Chroma."""
+        generation = self.catalog.generation
+        cached = self._vectors
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        view = None if self.settings.chroma_url else VectorView.load(self.settings.data_dir / "vectors")
+        if view is not None:
+            check_built_with(view.info, store_info(self.embedder.info), str(self.settings.data_dir / "chroma"))
+            if view.generation != generation or view.ids != self.lexical_index().ids:
+                view = None
+        self._vectors = (generation, view)
+        return view
+
     def embed_query(self, text: str) -> np.ndarray:
         return self.embedder.embed_query(text)
 
@@ -204,6 +239,9 @@ class Index:
 
     def dense(self, vector: np.ndarray, k: int, conds: list[Condition]) -> list[tuple[str, float]]:
         """(chunk id, cosine) of the ``k`` nearest chunks that pass ``conds``."""
+        lexical, view = self.lexical_index(), self.vector_view()
+        if view is not None and view.generation == lexical.generation:
+            return view.search(vector, k, column_mask(lexical.columns, conds))
         return self.store.query(vector, k, chroma_where(conds),
                                 accept=lambda ids: self.lexical_index().passing(ids, conds),
                                 total=self._stored_count())

@@ -19,6 +19,7 @@ from iitkb.settings import Settings
 
 SCHEMA_VERSION = 1
 OVERFETCH = 4          # unfiltered neighbours fetched per wanted one before falling back to a where query
+READ_BATCH = 1000      # ids per Chroma read of stored vectors (its batch limit is larger; memory stays flat)
 
 
 class IndexMismatchError(RuntimeError):
@@ -97,6 +98,26 @@ def forget_clients():
     SharedSystemClient.clear_system_cache()
 
 
+def store_info(embedder_info: dict) -> dict:
+    """What the collection records of how it was built, and what a reader checks against."""
+    return {"iitkb_schema": SCHEMA_VERSION, "embed_backend": embedder_info["backend"],
+            "embed_model": embedder_info["model"], "embed_dim": int(embedder_info["dim"])}
+
+
+def check_built_with(recorded: dict, configured: dict, where: str):
+    """Raise ``IndexMismatchError`` naming the way across when an index was built with another
+    embedder than the configured one (``configured`` as ``store_info`` gives it)."""
+    built = {k: recorded.get(k) for k in configured}
+    if built != configured:
+        raise IndexMismatchError(
+            f"the index in {where} was built with {built['embed_backend']}/"
+            f"{built['embed_model']} ({built['embed_dim']}-d) but the configured embedder is "
+            f"{configured['embed_backend']}/{configured['embed_model']} ({configured['embed_dim']}-d): "
+            f"set IITKB_EMBED_BACKEND={built['embed_backend']} IITKB_EMBED_MODEL={built['embed_model']} "
+            "to use it as built, or build a new index with the configured embedder by ingesting "
+            "the sources into a new data directory (IITKB_DATA_DIR=new-dir iitkb ingest corpus/)")
+
+
 class ChromaStore:
     """Chunks and their vectors in one Chroma collection.
 
@@ -109,8 +130,7 @@ class ChromaStore:
 
     def __init__(self, settings: Settings, embedder_info: dict):
         self.settings = settings
-        self.info = {"iitkb_schema": SCHEMA_VERSION, "embed_backend": embedder_info["backend"],
-                     "embed_model": embedder_info["model"], "embed_dim": int(embedder_info["dim"])}
+        self.info = store_info(embedder_info)
         client = _client(settings)
         self._batch = max(1, min(1000, client.get_max_batch_size()))
         self.collection = client.get_or_create_collection(
@@ -119,15 +139,7 @@ class ChromaStore:
         self._check_info(self.collection.metadata or {})
 
     def _check_info(self, recorded: dict):
-        built = {k: recorded.get(k) for k in self.info}
-        if built != self.info:
-            raise IndexMismatchError(
-                f"the index in {self.where} was built with {built['embed_backend']}/"
-                f"{built['embed_model']} ({built['embed_dim']}-d) but the configured embedder is "
-                f"{self.info['embed_backend']}/{self.info['embed_model']} ({self.info['embed_dim']}-d): "
-                f"set IITKB_EMBED_BACKEND={built['embed_backend']} IITKB_EMBED_MODEL={built['embed_model']} "
-                "to use it as built, or build a new index with the configured embedder by ingesting "
-                "the sources into a new data directory (IITKB_DATA_DIR=new-dir iitkb ingest corpus/)")
+        check_built_with(recorded, self.info, self.where)
 
     @property
     def where(self) -> str:
@@ -163,6 +175,16 @@ class ChromaStore:
                 ids=[c.id for c in part], documents=[c.text for c in part],
                 embeddings=np.asarray(vectors[start:start + self._batch], dtype=np.float32),
                 metadatas=[to_store_metadata(c.meta) for c in part])
+
+    def vectors(self, ids: list[str]) -> tuple[list[str], np.ndarray]:
+        """The stored vectors of ``ids`` (the ids found, in Chroma's order, and one row each)."""
+        kept, rows = [], []
+        with reaching(self.settings):
+            for start in range(0, len(ids), READ_BATCH):
+                part = self.collection.get(ids=ids[start:start + READ_BATCH], include=["embeddings"])
+                kept.extend(part["ids"])
+                rows.extend(np.asarray(part["embeddings"], dtype=np.float32))
+        return kept, np.asarray(rows, dtype=np.float32).reshape(len(kept), self.info["embed_dim"])
 
     def query(self, vector: np.ndarray, k: int, where: dict | None = None,
               accept: Callable[[list[str]], set[str]] | None = None,

@@ -163,8 +163,8 @@ class Ingestor:
             self._pending = []
         if prune:
             self._prune(paths, report)
-        if report.added or report.updated or report.removed:
-            self.index.refresh_lexical()
+        if report.added or report.updated or report.removed or not self.index.views_current():
+            self.index.refresh_views()
         return report
 
     def recover(self):

@@ -66,7 +66,7 @@ def reindex(settings: Settings, paths: list[Path] | None = None, embedder: Embed
     ingestor = Ingestor(settings.with_(data_dir=build), embedder=embedder or make_embedder(settings))
     try:
         report = _ingest(ingestor, paths, sources)
-        ingestor.index.refresh_lexical()
+        ingestor.index.refresh_views()
     except BaseException:
         ingestor.close()
         shutil.rmtree(build, ignore_errors=True)      # the old index was never touched

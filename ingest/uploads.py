@@ -194,7 +194,7 @@ class Uploads:
             record = index.document(doc_id)
             if record is None or not index.remove(doc_id):
                 return False
-            index.refresh_lexical()
+            index.refresh_views()
         stored = resolve_stored(record.path)
         if is_inside(stored, [self.folder]):
             stored.unlink(missing_ok=True)

@@ -105,3 +105,54 @@ def test_clients_with_their_own_origin_may_call_with_a_key_but_not_without(door)
     assert httpx.get(url, headers=foreign).status_code == 403
     assert httpx.get(running.url.rstrip("/") + "/config", headers={**foreign, "Authorization": "Bearer x"}
                      ).status_code == 403                                     # only /v1 is let through
+
+
+class CountingAnswerer:
+    """The real answerer, noting how many answers are being computed at once."""
+
+    def __init__(self, answerer):
+        import threading
+
+        self._answerer, self._lock, self.now, self.most = answerer, threading.Lock(), 0, 0
+
+    def __getattr__(self, name):
+        return getattr(self._answerer, name)
+
+    def ask(self, *args, **kwargs):
+        import time
+
+        with self._lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        try:
+            time.sleep(0.02)                      # long enough for a burst to pile up
+            return self._answerer.ask(*args, **kwargs)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
+def test_a_burst_of_clients_is_answered_a_few_at_a_time(kb_settings, answerer, tmp_path):
+    """Twenty clients at once: every one is answered, and no more answers are computed at once
+    than ANSWER_WORKERS (the default thread pool would run up to 40 and slow them all)."""
+    import concurrent.futures as futures
+
+    from ui.web import make_server
+    from ui.web.context import ANSWER_WORKERS
+    from ui.web.sessions import SlidingWindow
+
+    counting = CountingAnswerer(answerer)
+    running = RunningApp(make_server(kb_settings.with_(users_file=tmp_path / "none.json"), counting), free_port())
+    running.app.state.iitkb.answer_limit = SlidingWindow(10 ** 6, 60)
+    try:
+        def one(number: int) -> str:
+            reply = client(running.url, "anything").chat.completions.create(
+                model="iitkb", messages=[{"role": "user", "content": f"{SOP_QUESTION} ({number})"}])
+            return reply.choices[0].message.content
+
+        with futures.ThreadPoolExecutor(20) as pool:
+            contents = list(pool.map(one, range(40)))
+    finally:
+        running.stop()
+    assert len(contents) == 40 and all(contents)
+    assert 1 <= counting.most <= min(ANSWER_WORKERS, 20), counting.most

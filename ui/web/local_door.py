@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 
 from fastapi import FastAPI, HTTPException, Request
-from starlette.concurrency import run_in_threadpool
 
 from index.store import StoreError
 from retrieval.filters import FilterError, Filters
@@ -32,8 +31,8 @@ def local_route(server: FastAPI, ctx: Context, token_of) -> None:
         try:
             filters = Filters(**{k: body.get(k) for k in ("lang", "doc_type", "as_of")},
                               status=tuple(body["status"]) if body.get("status") else None)
-            answer = await run_in_threadpool(ctx.answerer.ask, str(body.get("question", "")),
-                                             str(body.get("role", "sponsor")), None, filters)
+            answer = await ctx.ask(str(body.get("question", "")), str(body.get("role", "sponsor")),
+                                   None, filters)
         except FilterError as exc:
             raise HTTPException(status_code=400, detail=str(exc)) from None
         except StoreError as exc:

@@ -19,7 +19,6 @@ import uuid
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from index.store import StoreError
 from proposals.sources import source_line
@@ -120,7 +119,7 @@ async def answer_for(ctx: Context, who: str, role: str, question: str) -> dict:
     if note:
         return {"answer": note, "citations": [], "abstained": True}
     try:
-        answer = api_answer(await run_in_threadpool(ctx.answerer.ask, question, role))
+        answer = api_answer(await ctx.ask(question, role))
     except FilterError as exc:
         raise HTTPException(status_code=400, detail=str(exc)) from None
     except StoreError as exc:
