@@ -109,7 +109,7 @@ def compose(cands: list[Candidate], ask: q.Ask, terms: QueryTerms,
         return Composition([])
     doc_cover = _document_coverage(cands, terms)
     best_doc = max(doc_cover.values()) or 1.0
-    lead = _official_lead(ranked, ask)
+    lead = _official_lead(_lead_order(ranked, others), ask)
     chosen = [lead]
     limit = MAX_LIST if ask.slot == "list" else MAX_SENTENCES
 
@@ -148,14 +148,30 @@ def _official_lead(ranked: list[Candidate], ask: q.Ask) -> Candidate:
     return lead
 
 
+def _lead_order(ranked: list[Candidate], others: list[tuple[q.Ask, list[Candidate]]]) -> list[Candidate]:
+    """The candidates in the order they may lead. A message of several questions is led by the
+    sentence that answers both the whole message and its first question best (each score as a
+    share of its best), so "……还能继续吗？需要补什么手续？" does not open with a list about
+    something else; one question keeps the message's order."""
+    if not others or not others[0][1]:
+        return ranked
+    first = {_key(c): c.score / others[0][1][0].score for c in others[0][1]}
+    best = ranked[0].score
+    return sorted(ranked, key=lambda c: -(c.score / best + first.get(_key(c), 0.0)))
+
+
+def _key(c: Candidate) -> tuple[str, int]:
+    return c.evidence.chunk.id, c.position
+
+
 def _answered(part_ask: q.Ask, part: list[Candidate], chosen: list[Candidate]) -> bool:
     """A chosen sentence fills the sub-question's slot (if it has one) and answers it nearly as
     well as its best sentence would (``part``: the candidates ranked for it): "2 小时" fills the duration of
     "记录空档超过多久算偏差？" but does not answer it."""
-    keys = {(x.evidence.chunk.id, x.position) for x in chosen}
+    keys = {_key(x) for x in chosen}
     return bool(part) and any(
         c.score >= ANSWERED_SHARE * part[0].score and (not part_ask.slot or q.fills(c.text, part_ask.slot, part_ask))
-        for c in part if (c.evidence.chunk.id, c.position) in keys)
+        for c in part if _key(c) in keys)
 
 
 def _document_coverage(cands: list[Candidate], terms: QueryTerms) -> dict[str, float]:

@@ -74,6 +74,13 @@ class QueryTerms:
         foreign = _jurisdictions(question, retriever.tokenizer)
         return cls(weights, synonyms, strangers | foreign, {t: idf[t] for t in tokens}, foreign)
 
+    def focused(self, on: set[str] | frozenset[str], factor: float) -> "QueryTerms":
+        """The same terms with those of one sub-question ``factor`` times heavier: "..., and how
+        soon after approval must the trial start?" is answered by the sentence about the start,
+        while the message's other words still say which rule it is about."""
+        weights = {t: w * (factor if t in on else 1.0) for t, w in self.weights.items()}
+        return QueryTerms(weights, self.synonyms, self.strangers, self.idf, self.foreign)
+
     @property
     def total(self) -> float:
         return sum(self.weights.values()) or 1.0

@@ -43,6 +43,9 @@ CROSS_LANGUAGE_CREDIT = 0.8
 # docs/ARCHITECTURE.md); the gold splits are unchanged (every bundled rule has both languages).
 CROSS_LANGUAGE_BOOST = 1.4
 PROMPT_SENTENCES = 6         # ranked sentences per clause given to a language model
+# A sub-question's own words weigh this many times the rest of the message when its sentences are
+# ranked (dev split with compose's lead order: fact recall 0.898 at 1, 0.907 at 3, lead best at 3).
+PART_FOCUS = 3.0
 TOKEN_CACHE = 50_000         # texts whose tokens are kept (sentences and clauses: a few MB)
 
 
@@ -135,8 +138,10 @@ class Planner:
         out = []
         for part in parts if len(parts) > 1 else []:
             ask = q.analyse(part)
+            own = QueryTerms.of(part, self.retriever, self._term_forms).weights
+            terms = plan.terms.full().focused(set(own), PART_FOCUS)
             copies = [replace(c) for c in plan.candidates]
-            score(copies, ask, plan.terms.full(), self.label_tokens, plan.question)
+            score(copies, ask, terms, self.label_tokens, plan.question)
             out.append((ask, sorted(copies, key=lambda c: -c.score)))
         return out
 

@@ -158,12 +158,17 @@ FILLS: dict[str, list[str]] = {
 # Slots that, asked in the terms of STRONG_FILLS, only a strong fill answers: "which authority
 # approves?" wants the authority named, not "the competent department".
 STRONG_ONLY = frozenset({"body"})
+# A date as a sentence writes it: an effective date is one standing next to the words for taking
+# effect ("自 2019-07-01 起施行", "conducted after 2026-03-31"), not any date in a sentence that says
+# "applies" ("Announcement 2025 No. 125, dated 2025-12-22, decides that China applies E6(R3)").
+_DATE = r"(?:\d{4}-\d{2}-\d{2}|\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2} \w+ \d{4}|\w+ \d{1,2}, \d{4})"
 # (slot, question pattern, sentence pattern): the slot filled in the question's own terms.
 STRONG_FILLS = [
     ("count", r"(?:几|多少)(?:个人|名|人|位)|how many (?:\w+ )?(?:members|people|persons)|committee size|\bsize\b",
      r"人数|名额|\bsize\b"),
     ("date", r"施行|生效|适用|执行|effect|in ?to force|in force|apply|applies|effective|follow|require",
-     r"施行|生效|适用|effect|in force|effective|appl(?:y|ies)|conducted after"),
+     rf"{_DATE}.{{0,12}}(?:施行|生效|适用|实施|执行|effect|in force)|"
+     rf"(?:施行|生效|适用|effect|in force|effective|appl(?:y|ies)|conducted after|from|since).{{0,30}}{_DATE}"),
     ("date", r"发布|印发|签署|issued|published|signed|dated", r"发布|印发|签署|issued|published|signed|dated"),
     ("date", r"截止|deadline|comment", r"截止|until|deadline|comment"),
     # "who regulates / which department approves": a named authority, not "the competent department"
