@@ -135,3 +135,14 @@ def test_a_change_question_with_a_topic_leads_with_that_change(answerer):
     answer = ask(answerer, "What changed between the 2016 and 2023 ethics review measures on renewed informed consent?")
     first = answer.answer.splitlines()[0]
     assert "Renewed consent" in first and "civil capacity" in first
+
+
+def test_a_message_of_two_questions_leads_with_the_answer_to_its_first(answerer):
+    answer = ask(answerer, "我们医院的CAR-T项目2026年5月前就启动了，条例施行后还能接着做吗？需要补什么手续？")
+    first = lead_text(answer.answer).replace(" ", "")
+    assert "1个月内" in first and "备案" in first, answer.answer
+
+
+def test_an_effective_date_is_the_date_written_beside_taking_effect(answerer):
+    answer = ask(answerer, "When does E6(R3) start to apply to trials in China?")
+    assert "2026-03-31" in lead_text(answer.answer)
