@@ -20,9 +20,10 @@ from typing import Callable
 
 from ingest.loaders import Line
 from ingest.structure import StructureParser, Unit, cn_to_int, roman_to_int  # noqa: F401 (re-exported)
+from iitkb import tables
 from iitkb.schema import Chunk, DocMeta
 
-CHUNKER_VERSION = "4"   # part of every file's hash: a change here re-chunks the corpus
+CHUNKER_VERSION = "5"   # part of every file's hash: a change here re-chunks the corpus
 # A line ending in one of these closes a paragraph (a 款 or an item); one that does not was wrapped.
 _PARAGRAPH_END = re.compile(r"[。！？；：.!?;:」”）)]$")
 # Where a long paragraph may be cut: after a Chinese full stop (with its closing quote or bracket),
@@ -71,13 +72,15 @@ class Chunker:
 
     def _pieces(self, unit: Unit) -> list[tuple[str, int | None]]:
         """A unit within budget stays whole; a longer one is cut between its paragraphs (款 and
-        items), and only a paragraph over budget by itself is cut between sentences."""
+        items, a table's rows), and only a paragraph over budget by itself is cut between
+        sentences. A piece that goes on with a table starts with the table's header row, so its
+        rows still say what each cell is."""
         text = _join(unit.lines)
         if self.count_tokens(text) <= self.max_tokens:
             return [(text, unit.page)]
         pieces: list[tuple[str, int | None]] = []
         group: list[tuple[str, int | None]] = []
-        for paragraph, page in _paragraphs(unit.lines):
+        for paragraph, page, header in _with_headers(_paragraphs(unit.lines)):
             if self.count_tokens(paragraph) > self.max_tokens:
                 # what is pending (a heading, a short 款) goes with it rather than stand alone
                 first = group[0][1] if group else page
@@ -88,8 +91,12 @@ class Chunker:
                 continue
             candidate = "\n".join(t for t, _ in group + [(paragraph, page)])
             if group and self.count_tokens(candidate) > self.max_tokens:
-                pieces.append(("\n".join(t for t, _ in group), group[0][1]))
-                group = []
+                head = [(h, page) for h in header] if paragraph not in header else []
+                if head and tuple(t for t, _ in group[-len(head):]) == header:
+                    group = group[:-len(head)]          # a header would end the piece without its rows
+                if group:
+                    pieces.append(("\n".join(t for t, _ in group), group[0][1]))
+                group = head
             group.append((paragraph, page))
         if group:
             pieces.append(("\n".join(t for t, _ in group), group[0][1]))
@@ -126,19 +133,38 @@ def _join(lines: list[tuple[str, int | None]]) -> str:
 
 
 def _paragraphs(lines: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
-    """Lines -> paragraphs with their first page: a wrapped line joins the line before it."""
+    """Lines -> paragraphs with their first page: a wrapped line joins the line before it; a
+    table row (or a Markdown table's separator line) is a paragraph of its own."""
     paragraphs: list[tuple[str, int | None]] = []
     open_paragraph = False
     for text, page in lines:
         if not text:
             open_paragraph = False
             continue
-        if open_paragraph:
+        row = tables.cells(text) is not None or tables.is_separator(text)
+        if open_paragraph and not row:
             paragraphs[-1] = (f"{paragraphs[-1][0]}\n{text}", paragraphs[-1][1])
         else:
             paragraphs.append((text, page))
-        open_paragraph = not _PARAGRAPH_END.search(text)
+        open_paragraph = not row and not _PARAGRAPH_END.search(text)
     return paragraphs
+
+
+def _with_headers(paragraphs: list[tuple[str, int | None]]):
+    """(paragraph, page, header) where header is the header row (and Markdown separator) of the
+    table the paragraph belongs to, () outside a table or before its header is complete."""
+    header: tuple[str, ...] = ()
+    previous_row = False
+    for paragraph, page in paragraphs:
+        row = tables.cells(paragraph)
+        if tables.is_separator(paragraph):
+            header = header + (paragraph,) if len(header) == 1 else header
+        elif row is None:
+            header = ()
+        elif not previous_row and tables.looks_like_header(row):
+            header = (paragraph,)
+        previous_row = row is not None or tables.is_separator(paragraph)
+        yield paragraph, page, header
 
 
 def embedding_text(chunk: Chunk) -> str:

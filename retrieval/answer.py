@@ -30,6 +30,7 @@ from retrieval.evidence import Evidence, Plan, Planner
 from retrieval.filters import Filters
 from retrieval.question import sub_questions
 from retrieval.search import SearchResult, Searcher
+from retrieval.status import status_line
 
 CANDIDATE_CHUNKS = 12      # clauses whose sentences compete (dev fact recall 0.78 against 0.76 with 8)
 PART_CHUNKS = 4            # more for each question of a message that asks several (dev split, by hand)
@@ -175,8 +176,12 @@ class Answerer:
         if not composition.sentences:
             return self._abstain(plan.question, plan.role, plan.language, plan.result)
         written = composition.texts(plan.ask)
-        return self._assemble(plan, [(text, [c.evidence], quote) for (text, quote), c in
-                                     zip(written, composition.sentences)], verdict=composition.verdict)
+        sentences = [(text, [c.evidence], quote) for (text, quote), c in zip(written, composition.sentences)]
+        status = status_line(plan, composition.sentences)
+        if status is not None:
+            text, evidence, quote = status
+            sentences.insert(0 if plan.ask.slot == "status" else len(sentences), (text, [evidence], quote))
+        return self._assemble(plan, sentences, verdict=composition.verdict)
 
     def _generate(self, plan: Plan):
         """Stream the model's verified sentences; None left means fall back to extraction."""

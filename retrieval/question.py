@@ -65,9 +65,10 @@ def analyse(question: str) -> Ask:
 
 
 _PEOPLE = "名人位"
-_EN_COUNTED = re.compile(r"how many ((?:[\w-]+ ?){1,4})", re.I)
+_EN_COUNTED = re.compile(r"(?:how many|(?:minimum|maximum|min|max) number of|number of) ((?:[\w-]+ ?){1,4})", re.I)
 _NOT_COUNTED = {"must", "do", "does", "did", "are", "is", "can", "should", "have", "has", "will", "were", "was", "may",
-                "need", "of", "in", "for", "under", "at", "does", "to", "there", "we", "you", "i"}
+                "need", "of", "in", "for", "under", "at", "does", "to", "there", "we", "you", "i",
+                "required", "needed", "allowed", "per"}
 
 
 def _count_unit(text: str) -> str | None:
@@ -164,9 +165,11 @@ def fills_strongly(sentence: str, ask: Ask) -> bool:
 
 def _counts(sentence: str, unit: str) -> bool:
     if unit == "people":
-        pattern = rf"(?<![第\d])[\d{tables.ZH_DIGITS}]+\s*(?:名|人|位)|\b\d+\s+(?:\w+\s+)?(?:members?|persons?|people)"
+        pattern = rf"(?<![第\d{tables.ZH_DIGITS}])[\d{tables.ZH_DIGITS}]+\s*(?:名|人|位)|\b\d+\s+(?:\w+\s+)?(?:members?|persons?|people)"
+    elif unit == "条":          # "共 78 条", not "两条路径" (two routes) nor "条例"
+        pattern = rf"(?<![第\d{tables.ZH_DIGITS}])[\d{tables.ZH_DIGITS}]+\s*条(?![\u4e00-\u9fff])"
     elif re.fullmatch(r"[\u4e00-\u9fff]", unit):
-        pattern = rf"(?<![第\d])[\d{tables.ZH_DIGITS}]+\s*{unit}"
+        pattern = rf"(?<![第\d{tables.ZH_DIGITS}])[\d{tables.ZH_DIGITS}]+\s*{unit}"
     else:
         pattern = rf"\b\d[\d,.]*\s+(?:[\w-]+\s+){{0,2}}{re.escape(unit)}|\b(?:at least|no fewer than|up to) \d+"
     return re.search(pattern, sentence, re.I) is not None

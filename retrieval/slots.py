@@ -178,6 +178,14 @@ STRONG_FILLS = [
      r"国家卫生健康委|卫健委|卫生健康主管部门|国家药监局|药监局|药审中心|科技部|国家中医药管理局|国务院|省级.{0,8}主管部门|"
      r"\b(?:NHC|NMPA|CDE|MOST|NATCM|SAMR|CFDI|National Health Commission|State Council)\b"),
     ("duration", r"保存|retain|retention|kept|keep", r"保存|retain|retention|kept|keep"),
+    # a deadline asked as one ("多久内", "within how many days") is answered by a time limit, not
+    # by any duration the sentence mentions ("60 个工作日默示许可")
+    ("duration", r"多久内|多长时间内|几天内|几个月内|\bwithin how\b|\bhow soon\b|\bby when\b",
+     rf"{_ZH_NUM}+\s*(?:个)?\s*(?:工作日|自然日|天|日|小时|周|个月|月|年)(?:之)?内|\bwithin (?:\d+|one|two|three|"
+     r"five|seven|ten|twelve|thirty)\b"),
+    # how long something ran or lasts: a sentence that says it runs or lasts so long
+    ("duration", r"\bhow long (?:did|does|will|is|was) .{0,60}\b(?:run|last|open)|持续多久|持续多长|为期多|试点期多",
+     r"\b(?:run|runs|ran|last|lasts|lasted) for\b|为期|试点期\s*\d|期限为"),
 ]
 
 # Sentences about a document rather than its rules: leave them out unless the question asks.
@@ -239,8 +247,9 @@ CHINESE_PRODUCT_SUFFIX = r"注射液|胶囊|片|单抗|疫苗|细胞注射液"
 ABOVE = r"above|over|more than|exceeding|exceeds?|greater than|beyond|超过|高于|大于|多于"
 BELOW = r"below|under|less than|up to|at most|no more than|不超过|低于|小于|少于|以内"
 # Words of a question that make the meta sentences above relevant.
-ASKS_META = [r"\bin force\b|\beffective\b|\beffect\b|\bvalid\b|\bstill\b|\bstatus\b|\bbinding\b|\bdraft\b|\bpilot\b|"
-             r"\brepeal|\bsupersed|\bchapters?\b|\barticles\b|\badopt|\bissued?\b|\bwhen\b|\bdate\b|\bnumber\b|\bcurrent\b",
+ASKS_META = [r"\bin force\b|\beffective\b|\beffect\b|\bvalid\b|\bstill\b|\bstatus\b|\bbinding\b|\bdraft\b|"
+             r"\brepeal|\bsupersed|\bchapters?\b|\barticles\b|\badopt|\bissued?\b|\bwhen\b|\bdate\b|\bcurrent\b|"
+             r"\b(?:document|decree|order|notice|announcement|circular) number\b|\bnumber and date\b",
              r"现行|有效|效力|草案|征求意见|试行|废止|取代|几章|多少条|几条|发布|文号|何时|什么时候|哪天|日期|状态|正式|"
              r"(?:何时|什么时候|哪天|哪一天|日期|时间|是否|有没有|已经|起|开始)[^\s，。？！,.?!]{0,4}(?:施行|生效)|"
              r"(?:施行|生效)(?:日期|时间|了吗|了没|没有|的|吗)"]     # not "条例施行后还能继续吗"

@@ -9,25 +9,11 @@ reads as a statement and can be cited like any other sentence. Markdown rows (``
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
+from iitkb.tables import cells, is_separator, looks_like_header
 
-
-def cells(line: str) -> list[str] | None:
-    """The cells of a table row, or None for a line that is not one."""
-    if "|" not in line or _SEPARATOR.match(line):
-        return None
-    parts = [c.strip() for c in line.strip().strip("|").split("|")]
-    return parts if len(parts) >= 2 and sum(bool(p) for p in parts) >= 2 else None
-
-
-def is_separator(line: str) -> bool:
-    return bool(_SEPARATOR.match(line))
-
-
-def looks_like_header(row: list[str]) -> bool:
-    """A header names columns: no figures in it ("Code | Item | Unit | RMB | USD")."""
-    return not any(re.search(r"\d", c) for c in row)
+__all__ = ["cells", "is_separator", "looks_like_header", "row_sentence", "rows_as_sentences", "TableLine"]
 
 
 def row_sentence(row: list[str], header: list[str] | None, lang: str) -> str:
@@ -41,10 +27,15 @@ def row_sentence(row: list[str], header: list[str] | None, lang: str) -> str:
     return sep.join(parts) + stop
 
 
-def rows_as_sentences(lines: list[str], lang: str) -> list[tuple[int, str, bool]]:
-    """(line number, text, is_row) for every line: table rows rewritten, other lines as they are,
-    header rows and separator lines left out."""
-    out: list[tuple[int, str, bool]] = []
+class TableLine(NamedTuple):
+    number: int           # the line's number in the text
+    text: str             # a row rewritten as a sentence, any other line as it is
+    is_row: bool
+
+
+def rows_as_sentences(lines: list[str], lang: str) -> list[TableLine]:
+    """Every line, table rows rewritten; header rows and separator lines left out."""
+    out: list[TableLine] = []
     header: list[str] | None = None
     previous_row = False
     for number, line in enumerate(lines):
@@ -53,12 +44,12 @@ def rows_as_sentences(lines: list[str], lang: str) -> list[tuple[int, str, bool]
         row = cells(line)
         if row is None:
             header, previous_row = None, False
-            out.append((number, line, False))
+            out.append(TableLine(number, line, False))
             continue
         following = lines[number + 1] if number + 1 < len(lines) else ""
         if not previous_row and (is_separator(following) or looks_like_header(row)):
             header, previous_row = row, True
             continue
         previous_row = True
-        out.append((number, row_sentence(row, header, lang), True))
+        out.append(TableLine(number, row_sentence(row, header, lang), True))
     return out

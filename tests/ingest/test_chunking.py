@@ -123,3 +123,27 @@ def test_unmarked_list_items_stay_inside_their_section(chunker):
     keys = [c.meta["section_key"] for c in chunks]
     assert keys == ["sec:1", "sec:2.1", "sec:2.2", "sec:3"]
     assert "2. 运输" in chunks[1].text
+
+
+@pytest.mark.parametrize("markdown", [False, True])
+def test_a_long_table_splits_between_rows_and_each_piece_keeps_its_header(chunker, e5, markdown):
+    """A rate card longer than a chunk: no row is cut inside a cell ("incl. export" is not a
+    sentence end), and every piece starts with the column names, so its rows still read as
+    "Code: H-02; Item: ...; RMB: 150,000" and not as bare cells."""
+    def row(cells):
+        return f"| {' | '.join(cells)} |" if markdown else " | ".join(cells)
+    header = row(["Code", "Item", "Unit", "RMB", "USD"])
+    lines = ["4.3 Rate card", "Prices exclude VAT.", header] + (["|---|---|---|---|---|"] if markdown else [])
+    lines += [row([f"X-{i:02d}", f"Service number {i} incl. export and translation", "per project",
+                   f"{i},000", f"{i * 14}0"]) for i in range(1, 31)]
+    lines += ["After the table, a closing remark."]
+    chunks = chunker.chunk(meta("en", doc_type="sop"), [Line(t) for t in lines])
+    pieces = [c for c in chunks if "X-" in c.text]
+    assert len(pieces) >= 3 and all(e5.count_tokens(c.text) <= 120 for c in chunks)
+    for piece in pieces:
+        assert piece.text.splitlines()[0] in ("4.3 Rate card", header)
+        assert header in piece.text
+        rows = [line for line in piece.text.splitlines() if "X-" in line]
+        assert all(line.count("|") >= 4 and "incl. export and translation" in line for line in rows)
+    kept = [line for piece in pieces for line in piece.text.splitlines() if "X-" in line]
+    assert len(kept) == 30 and len(set(kept)) == 30

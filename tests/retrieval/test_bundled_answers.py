@@ -146,3 +146,18 @@ def test_a_message_of_two_questions_leads_with_the_answer_to_its_first(answerer)
 def test_an_effective_date_is_the_date_written_beside_taking_effect(answerer):
     answer = ask(answerer, "When does E6(R3) start to apply to trials in China?")
     assert "2026-03-31" in lead_text(answer.answer)
+
+
+def test_a_status_asked_of_a_named_rule_is_stated_from_the_catalog(answerer):
+    """Phrased unlike any gold question: the corpus states the pilot's length, the catalog its status."""
+    answer = ask(answerer, "国药监药注函〔2024〕55号批复的试点为期多久？这个批复现在还能用吗？")
+    body = answer.answer.split("\n\n")[0]
+    assert not answer.abstained and "1 年" in body and "已被取代。" in body, answer.answer
+    assert "superseded" in {c.chunk.meta["status"] for c in answer.citations}
+    english = ask(answerer, "Is the 2019 draft regulation on biomedical new technologies binding now?")
+    assert "draft" in english.answer.split("\n\n")[0]
+
+
+def test_no_status_statement_when_the_question_does_not_ask_for_one(answerer):
+    answer = ask(answerer, "国药监药注函〔2024〕55号的试点期多长？")
+    assert "已被取代。" not in answer.answer.split("\n\n")[0]

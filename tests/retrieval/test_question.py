@@ -3,7 +3,7 @@ against it: a count must count what was asked, a verdict must be one the sentenc
 
 import pytest
 
-from retrieval.question import analyse, fills, sub_questions, thresholds, verdict
+from retrieval.question import analyse, fills, fills_strongly, sub_questions, thresholds, verdict
 
 
 @pytest.mark.parametrize("question,slot", [
@@ -148,3 +148,46 @@ def test_minutes_are_a_duration():
     ask = analyse("记录空档超过多久算偏差？")
     assert fills("记录中出现超过 30 分钟的空档，按偏差处理。", "duration", ask)
     assert fills("Report within 30 minutes.", "duration", analyse("How long do we have?"))
+
+
+@pytest.mark.parametrize("question,unit", [
+    ("min number of EC members under the 2023 ethics measures", "member"),
+    ("What is the minimum number of ethics committee members?", "member"),
+    ("number of sites required for a multicentre IIT", "site"),
+    ("How many members does the committee need?", "member"),
+])
+def test_a_count_asked_as_a_number_of_things_counts_those_things(question, unit):
+    ask = analyse(question)
+    assert ask.slot == "count" and ask.unit == unit
+    assert fills("The committee has 7 members, of both sexes.", "count", ask) == (unit == "member")
+    assert not fills("The 2023 Measures require agreement by more than half of all members.", "count", ask)
+
+
+def test_a_number_of_a_document_asks_about_the_document_but_naming_one_by_its_number_does_not():
+    assert analyse("document number of NATCM's TCM IIT rules").meta
+    assert not analyse("Under NHFPC Order No. 11, how many members must do follow-up review?").meta
+    assert not analyse("min number of EC members").meta
+    assert not analyse("How long did the Beijing-Shanghai IND pilot run?").meta
+
+
+@pytest.mark.parametrize("question,answer,other", [
+    ("30日通道获批后多久内必须启动临床试验？", "申请人须承诺获批后 12 周内启动临床试验。",
+     "常规申请仍适用 60 个工作日默示许可。"),
+    ("Within how many days must the follow-up report be sent?", "Send the follow-up report within 15 days.",
+     "The standard review clock is 60 working days."),
+    ("How long did the Beijing-Shanghai IND pilot run?", "The pilot was set to run for one year.",
+     "The first pilot review took 21 days."),
+])
+def test_a_deadline_or_a_run_is_answered_by_a_time_limit_not_by_any_duration(question, answer, other):
+    ask = analyse(question)
+    assert ask.slot == "duration"
+    assert fills_strongly(answer, ask) and not fills_strongly(other, ask)
+    assert fills(other, "duration", ask)       # a duration still, only not the one asked for
+
+
+def test_a_count_of_articles_is_not_an_article_number_nor_a_count_of_something_else():
+    ask = analyse("人遗实施细则正式稿一共多少条？")
+    assert ask.unit == "条"
+    assert fills("正式文本精简为78条。", "count", ask) and fills("共 122 条，分 10 章。", "count", ask)
+    assert not fills("《人类遗传资源管理条例》第三十六条规定了罚则。", "count", ask)
+    assert not fills("路径：两条路径共同适用。", "count", ask)

@@ -34,15 +34,15 @@ def test_table_rows_read_as_sentences_with_their_headers():
     markdown = ["Discounts are measured on F-PRC-04:", "| Discount or condition | Approver |", "|---|---|",
                 "| over 10% to 15% | CFO |", "| over 15% | CEO |", "After the table."]
     out = rows_as_sentences(markdown, "en")
-    assert [t for _, t, _ in out] == ["Discounts are measured on F-PRC-04:",
+    assert [line.text for line in out] == ["Discounts are measured on F-PRC-04:",
                                       "Discount or condition: over 10% to 15%; Approver: CFO.",
                                       "Discount or condition: over 15%; Approver: CEO.", "After the table."]
-    assert [row for _, _, row in out] == [False, True, True, False]
+    assert [line.is_row for line in out] == [False, True, True, False]
     docx = ["折扣或条件 | 审批人", "超过 10% 至 15% | CFO"]
-    assert [t for _, t, _ in rows_as_sentences(docx, "zh")] == ["折扣或条件：超过 10% 至 15%；审批人：CFO。"]
+    assert [line.text for line in rows_as_sentences(docx, "zh")] == ["折扣或条件：超过 10% 至 15%；审批人：CFO。"]
     headless = ["export | per project | 150,000 | 21,130"]
     assert rows_as_sentences(headless, "en")[0][1] == "export: per project; 150,000; 21,130."
-    assert all("|" not in t for _, t, _ in out)
+    assert all("|" not in line.text for line in out)
 
 
 @pytest.fixture
