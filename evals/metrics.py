@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 import numpy as np
 
@@ -20,6 +21,15 @@ from retrieval.claims import supported
 from retrieval.compose import without_label
 
 _MARKER = re.compile(r"\[\d+\]")
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_SPACE_BY_CJK = re.compile(rf"\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+")
+
+
+def _comparable(text: str) -> str:
+    """Case, width and the spaces set around Chinese characters differ between a summary and the
+    official wording of one fact ("1 个月内" / "1个月内", "（" / "("): neither changes the fact."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _SPACE_BY_CJK.sub("", re.sub(r"\s+", " ", text))
 
 
 def dedupe_sources(ranked_source_ids: list[str]) -> list[str]:
@@ -43,9 +53,9 @@ def retrieval_scores(ranked_source_ids: list[str], relevant: list[str]) -> dict[
 
 
 def fact_recall(answer: str, facts: list[list[str]]) -> float:
-    """1 when every fact group has at least one alternative in the answer (case-insensitive)."""
-    text = answer.lower()
-    return float(all(any(alt.lower() in text for alt in group) for group in facts))
+    """1 when every fact group has at least one alternative in the answer (see `_comparable`)."""
+    text = _comparable(answer)
+    return float(all(any(_comparable(alt) in text for alt in group) for group in facts))
 
 
 def lead_text(answer: str) -> str:
@@ -58,8 +68,8 @@ def lead_text(answer: str) -> str:
 
 def lead(answer: str, facts: list[list[str]]) -> float:
     """1 when the first cited sentence states one of the required facts."""
-    text = lead_text(answer).lower()
-    return float(any(alt.lower() in text for group in facts for alt in group))
+    text = _comparable(lead_text(answer))
+    return float(any(_comparable(alt) in text for group in facts for alt in group))
 
 
 def citation_scores(cited_sources: list[str], relevant: list[str]) -> tuple[float, float]:

@@ -27,6 +27,23 @@ also""".split())
 ZH_STOP = frozenset("""的 了 和 与 及 或 是 在 对 由 为 将 等 中 应 应当 可以 其 并 于 以 之 个 我 吗 呢 吧 哪些 什么 如何
 怎么 是否 需要 一个 多少 几 哪 哪个 哪里 哪儿 谁 何时 什么样 怎样 为什么 你们 我们 他们 您 有没有 能不能 能否 请问
 一下 还 都 也 就 这 那 这个 那个 么""".split())
+# Snowball keeps a verb and its noun apart where English changes the stem ("submit"/"submission",
+# "retain"/"retention", "register"/"registration"), and regulatory questions tend to use the verb
+# ("how long must records be retained?") where the rules use the noun ("retention period"). Each
+# noun stem maps to its verb's; so do acronym plurals ("PIs"). A stem ending in "ifi" ("notifi",
+# from "notify") drops its last letter to meet the noun's ("notif", from "notification").
+DERIVED_STEMS = {"submiss": "submit", "resubmiss": "resubmit", "permiss": "permit", "transmiss": "transmit",
+                 "admiss": "admit", "omiss": "omit", "decis": "decid", "retent": "retain", "registr": "regist",
+                 "registri": "regist", "storag": "store", "extens": "extend", "suspens": "suspend",
+                 "conclus": "conclud", "expiri": "expir", "descript": "describ", "prescript": "prescrib",
+                 "analysi": "analys", "analyz": "analys", "deliveri": "deliv", "failur": "fail",
+                 "pis": "pi", "cros": "cro", "cras": "cra", "irbs": "irb"}
+
+
+def base_stem(stem: str) -> str:
+    """The stem a word's derived forms share (idempotent, so stored tokens can pass through it again)."""
+    stem = DERIVED_STEMS.get(stem, stem)
+    return stem[:-1] if stem.endswith("ifi") else stem
 
 
 class Tokenizer:
@@ -63,7 +80,7 @@ class Tokenizer:
 
     def _latin(self, text: str) -> list[str]:
         words = (w.lower() for w in _WORD.findall(text))
-        return [self._stem(w) for w in words if w not in EN_STOP]
+        return [base_stem(self._stem(w)) for w in words if w not in EN_STOP]
 
 
 def load_jieba() -> jieba.Tokenizer:

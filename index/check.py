@@ -159,7 +159,7 @@ def _check_lexical(index, catalog_ids: set[str], report: CheckReport):
     if saved is None and not catalog_ids and not directory.exists():
         return
     if saved is None:
-        why = "missing or unreadable"
+        why = "missing, unreadable or saved by an older version"
     elif saved.generation != generation:
         why = f"built from catalog generation {saved.generation}, the catalog is at {generation}"
     elif set(saved.ids) != catalog_ids:

@@ -21,6 +21,7 @@ import numpy as np
 from index.catalog import Catalog
 from index.conditions import column_mask
 from index.swap import swap_in
+from iitkb.tokenize import base_stem
 
 # The fields retrieval.filters turns roles and filters into (an issuer or date filter becomes a
 # doc_id list), so a mask is built from these columns alone.
@@ -28,6 +29,9 @@ COLUMNS = ("doc_id", "lang", "doc_type", "status", "access")
 # bm25s's file names for the matrix (compressed sparse columns, one column per token) and its vocab.
 MATRIX_FILES = {"data": "data.csc.index.npy", "indices": "indices.csc.index.npy", "indptr": "indptr.csc.index.npy"}
 VOCAB_FILE, PARAMS_FILE = "vocab.index.json", "params.index.json"
+# How stored tokens become index terms; an index saved under another version is rebuilt on open.
+# 2: English noun stems joined to their verbs' (iitkb.tokenize.base_stem).
+LEXICAL_VERSION = 2
 
 
 class Postings:
@@ -94,7 +98,7 @@ class LexicalIndex:
         ids, corpus, metas = [], [], []
         for chunk_id, tokens, meta in catalog.token_rows():
             ids.append(chunk_id)
-            corpus.append(tokens or [""])
+            corpus.append([base_stem(t) for t in tokens] or [""])
             metas.append(meta)
         bm25 = None
         if ids:
@@ -111,7 +115,8 @@ class LexicalIndex:
             if self._bm25 is not None:
                 self._bm25.save(str(tmp / "bm25"), show_progress=False)
             np.savez(tmp / "columns.npz", **self.columns)
-            (tmp / "ids.json").write_text(json.dumps({"generation": self.generation, "ids": self.ids}))
+            (tmp / "ids.json").write_text(json.dumps({"generation": self.generation, "ids": self.ids,
+                                                      "version": LEXICAL_VERSION}))
 
         swap_in(directory, fill)
 
@@ -122,6 +127,8 @@ class LexicalIndex:
             columns = dict(np.load(directory / "columns.npz"))
             postings = Postings.read(directory / "bm25") if head["ids"] else None
         except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if head.get("version") != LEXICAL_VERSION:
             return None
         if postings is not None and postings.num_docs != len(head["ids"]):
             return None

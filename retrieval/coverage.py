@@ -33,6 +33,8 @@ UNWRITTEN_TERM_WEIGHT = 0.35
 # In a question of several sentences, the words only its statements use ("We're a US biotech
 # running a phase 3 ...") set the scene; the asking sentence holds the topic. Dev split.
 CONTEXT_WEIGHT = 0.5
+# A Chinese token inside a longer one of the question counts this much of its idf (``_nested``).
+NESTED_WEIGHT = 0.5
 
 
 @dataclass
@@ -68,9 +70,10 @@ class QueryTerms:
         common = _common_stems(retriever.tokenizer)
         light = {t for t in unknown - strangers if t in domain or not _names_topic(t, common)} | (tokens & common)
         context = _context_only(question, retriever.tokenizer) - slot_words
+        nested = _nested(tokens)
         weights = {t: idf[t] * (SLOT_WORD_WEIGHT if t in slot_words else UNWRITTEN_TERM_WEIGHT if t in light
                                 or _single_chinese(t) else 1.0) * (CONTEXT_WEIGHT if t in context else 1.0)
-                   for t in tokens}
+                   * (NESTED_WEIGHT if t in nested else 1.0) for t in tokens}
         foreign = _jurisdictions(question, retriever.tokenizer)
         return cls(weights, synonyms, strangers | foreign, {t: idf[t] for t in tokens}, foreign)
 
@@ -131,6 +134,13 @@ class QueryTerms:
 def _parts_in(token: str, present) -> bool:
     parts = [p for p in token.split("-") if p] if "-" in token else []
     return bool(parts) and all(p in present for p in parts)
+
+
+def _nested(tokens: set[str]) -> set[str]:
+    """Chinese tokens inside a longer token of the same question: jieba's search mode cuts
+    "伦理委员会" into 伦理委员会, 伦理委, 委员会, 委员 and 伦理, one word counted five times."""
+    chinese = [t for t in tokens if CJK.search(t)]
+    return {t for t in chinese if any(t != other and t in other for other in chinese)}
 
 
 def _context_only(question: str, tokenizer) -> set[str]:

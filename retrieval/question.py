@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from iitkb.text import CJK, detect_lang, split_sentences
 from retrieval import slots as tables
+from retrieval.versions import doc_year
 
 
 @dataclass(frozen=True)
@@ -266,6 +267,48 @@ def _document_names(title: str, number: str) -> tuple[str, ...]:
 
 
 def named_documents(question: str, metas: dict[str, dict]) -> frozenset[str]:
-    """The doc_ids among ``metas`` that the question names by number or title."""
+    """The doc_ids among ``metas`` that the question names by number or title, or by its year and
+    the subject of its title (``_year_names``)."""
     asked = _squeezed(question)
-    return frozenset(doc for doc, meta in metas.items() if any(name in asked for name in document_names(meta)))
+    cited = _year_names(question)
+    return frozenset(doc for doc, meta in metas.items() if any(name in asked for name in document_names(meta))
+                     or any(_names_by_year(*name, meta) for name in cited))
+
+
+# A rule cited by its year, the subject of its title and the kind of text: "the 2023 ethics
+# measures", "2019 HGR regulation", "2016年伦理审查办法", "2021年试行办法".
+_KIND_EN = r"(?:measures|regulations?|rules|provisions|guidelines?|guidance|law|notice|announcement|reply|decision)"
+_KIND_ZH = r"(?:办法|条例|规定|规范|指导原则|法|通知|公告|通告|批复|决定)"
+_YEAR_NAME = re.compile(rf"(?<!\d)((?:19|20)\d\d)(?:\s+|'s\s+)((?:[A-Za-z][\w-]*\s+){{0,3}})({_KIND_EN})\b|"
+                        rf"(?<!\d)((?:19|20)\d\d)\s*年(?:版|的)?\s*([\u4e00-\u9fff]{{0,12}}?)({_KIND_ZH})", re.I)
+# Title words that say what kind of text it is, not what it is about.
+_GENERIC_EN = frozenset("""the of on for and in by new old current draft final chinese china's china people's republic
+interim trial implementing""".split())
+
+
+def _year_names(question: str) -> list[tuple[str, str, str]]:
+    """(year, subject, kind) for each rule the question cites by year: ("2023", "ethics", "measures")."""
+    out = []
+    for m in _YEAR_NAME.finditer(question):
+        year, subject, kind = (m.group(1), m.group(2), m.group(3)) if m.group(1) else m.group(4, 5, 6)
+        out.append((year, subject.strip(), kind))
+    return out
+
+
+def _years(meta: dict) -> set[str]:
+    """The years a document is cited by: the one a reader calls it by (``doc_year``: issued, else
+    in force, else its source_id's) and the year it took effect (Decree 818: 2025 and 2026)."""
+    return {doc_year(meta), str(meta.get("effective") or "")[:4]} - {""}
+
+
+def _names_by_year(year: str, subject: str, kind: str, meta: dict) -> bool:
+    """The document is of the year cited, its title names the kind of text cited and holds every
+    word of the cited subject (English words compared on their first five letters)."""
+    title = meta.get("title") or ""
+    if year not in _years(meta) or kind.lower()[:5] not in title.lower():
+        return False
+    if CJK.search(subject):
+        return _squeezed(subject) in _squeezed(title)
+    words = [w[:5] for w in re.findall(r"[a-z][\w'-]+", subject.lower()) if w not in _GENERIC_EN]
+    stems = {w[:5] for w in re.findall(r"[a-z][\w'-]+", title.lower())}
+    return all(w in stems for w in words)

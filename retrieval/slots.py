@@ -40,7 +40,7 @@ ASKS: dict[str, dict[str, list[str]]] = {
     },
     "number": {      # a document's number: 文号, Decree No., Notice 2022 No. 15
         "zh": [r"文号", r"编号", r"第几号", r"哪一?号", r"几号令", r"哪个(?:令|公告|通告|文件)", r"哪份(?:文件|公告|通告|指导原则)"],
-        "en": [r"\bdocument number\b", r"\b(?:notice|decree|order|announcement|circular) (?:number|no)\b",
+        "en": [r"\bdocument number\b", r"\b(?:notice|decree|order|announcement|circular) (?:number|no)\b(?!\.?\s*\d)",
                r"\bwhich (?:decree|order|announcement|notice|circular)\b", r"\bnumber and date\b"],
     },
     "article": {     # which article of a rule says so
@@ -66,10 +66,11 @@ ASKS: dict[str, dict[str, list[str]]] = {
     },
     "body": {
         "zh": [r"谁", r"哪个部门", r"哪一?(?:个|家|级)?(?:机构|部门|单位|主管部门)", r"哪一级", r"由哪", r"向哪", r"主管部门",
-               r"审批部门", r"找哪", r"交给", r"报给", r"责任主体", r"归谁"],
+               r"审批部门", r"找哪", r"交给", r"报给", r"责任主体", r"归谁", r"什么级别", r"几级"],
         "en": [r"\bwho\b", r"\bwhom\b", r"\bwhich (?:authority|body|agency|department|committee|office|regulator|"
                r"ministry|role|person|level|institution|party)\b", r"\bwhat (?:authority|body|agency|level)\b",
-               r"\bresponsible party\b", r"\bapproves?\?"],
+               r"\bresponsible party\b", r"\bapproves?\?",
+               r"\b(?:what|which) (?:grade|tier|class) of (?:hospital|institution|site)s?\b"],
     },
     "place": {
         "zh": [r"哪里", r"哪儿", r"在哪", r"哪个(?:系统|平台|网站)", r"什么(?:系统|平台|网站)", r"哪些城市", r"哪个城市",
@@ -142,8 +143,8 @@ FILLS: dict[str, list[str]] = {
               r"[省市](?:、|和)|\b(?:provinces?|provincial-level regions?|municipalit(?:y|ies))\b"],
     "status": [r"(?:是|为|仅为|只是|属于|仍是|仍为|系)[^，。；]{0,8}(?:征求意见稿|草案)|现行有效|已被取代|被取代|废止|试行(?:文件|规定|版|文本)|没有约束力|无约束力|不具约束力|仍然适用|仍在适用|"
                r"从未生效|尚未施行|已经结束|已结束|不再适用",
-               r"\b(?:in force|superseded|(?:a |consultation )draft|not binding|binding|repealed|still applies|never "
-               r"(?:took effect|adopted)|replaced|has ended|no longer|treated as)\b"],
+               r"\b(?:in force|superseded|(?:a |consultation )draft|not binding|binding|still applies|never "
+               r"(?:took effect|adopted)|replaced|has ended|no longer|treated as|(?:formally |been )?repeal(?:ed|s)?|revoked)\b"],
     "list": [r"、[^、。]+、|；[^；。]+；|;[^;.]+;", r"[（(][\d一二三四五六七八九十][）)].*[（(][\d一二三四五六七八九十][）)]",
              r",[^,.]+,[^,.]+\b(?:and|or)\b", r"以下|下列|\bthe following\b|[：:]\s*\S[^.。]*[,，、]"],
     "definition": [r"是指|指的是|即|称为|包括|须为|应为|应当是|必须是|\bmeans?\b|\brefers? to\b|\bis an?\b|\bare\b|"
@@ -177,6 +178,9 @@ STRONG_FILLS = [
              r"\bwhich (?:authority|agency|department|ministry|regulator)\b|\bcompetent authority\b",
      r"国家卫生健康委|卫健委|卫生健康主管部门|国家药监局|药监局|药审中心|科技部|国家中医药管理局|国务院|省级.{0,8}主管部门|"
      r"\b(?:NHC|NMPA|CDE|MOST|NATCM|SAMR|CFDI|National Health Commission|State Council)\b"),
+    # the level of a hospital or institution is its grade: "三级甲等", "Grade III-A", "tertiary"
+    ("body", r"什么级别|哪一?级|几级|等级|\b(?:what|which) (?:level|grade|tier|class)\b",
+     r"[一二三]级[甲乙丙]?等?|三甲|\bGrade (?:I{1,3})(?:-?[AB])?\b|\bIII-A\b|\btertiary\b|\bTier[- ]?[123]\b"),
     ("duration", r"保存|retain|retention|kept|keep", r"保存|retain|retention|kept|keep"),
     # a deadline asked as one ("多久内", "within how many days") is answered by a time limit, not
     # by any duration the sentence mentions ("60 个工作日默示许可")

@@ -43,6 +43,9 @@ def test_retrieval_metrics():
 def test_answer_metrics():
     assert fact_recall("Report within 7 days [1].", [["7 days", "七日"], ["report"]]) == 1
     assert fact_recall("Report promptly [1].", [["7 days"]]) == 0
+    # The spaces a summary sets around Chinese characters, and full-width brackets, do not change a fact.
+    assert fact_recall("应在1个月内（含）备案。[1]", [["1 个月内"], ["(含)"]]) == 1
+    assert fact_recall("应在 2 个月内备案。[1]", [["1个月内"]]) == 0
     citations = [{"n": 1, "quote": "Report within 7 days of awareness."}]
     assert support_rate("Report within 7 days of awareness. [1]", citations) == 1
     assert support_rate("Report within 30 days. [1]", citations) == 0

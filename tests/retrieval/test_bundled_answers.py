@@ -161,3 +161,22 @@ def test_a_status_asked_of_a_named_rule_is_stated_from_the_catalog(answerer):
 def test_no_status_statement_when_the_question_does_not_ask_for_one(answerer):
     answer = ask(answerer, "国药监药注函〔2024〕55号的试点期多长？")
     assert "已被取代。" not in answer.answer.split("\n\n")[0]
+
+
+def test_the_level_of_a_hospital_is_answered_by_its_grade(answerer):
+    answer = ask(answerer, "Which grade of hospital can host a clinical study of a new biomedical technology "
+                           "under the 818 regulation?")
+    assert "Grade III-A" in answer.answer
+
+
+def test_a_rule_named_by_year_and_subject_answers_from_that_rule(answerer):
+    answer = ask(answerer, "How many members must an ethics committee have at minimum under the 2023 ethics measures?")
+    assert "at least 7" in lead_text(answer.answer)
+    assert {c.chunk.meta["doc_id"] for c in answer.citations} >= {"ethics-2023-en"}
+
+
+@pytest.mark.parametrize("question", ["伦理委员会委员一届任期多长？", "What is the term of office of ethics committee members?"])
+def test_a_question_on_a_detail_no_rule_states_abstains(question, answerer):
+    """The words of the topic ("伦理委员会" and the four pieces jieba cuts from it) do not outweigh the
+    one the question hinges on (任期, term of office), which no clause states."""
+    assert ask(answerer, question).abstained

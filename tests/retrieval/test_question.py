@@ -191,3 +191,30 @@ def test_a_count_of_articles_is_not_an_article_number_nor_a_count_of_something_e
     assert fills("正式文本精简为78条。", "count", ask) and fills("共 122 条，分 10 章。", "count", ask)
     assert not fills("《人类遗传资源管理条例》第三十六条规定了罚则。", "count", ask)
     assert not fills("路径：两条路径共同适用。", "count", ask)
+
+
+@pytest.mark.parametrize("question", ["Which grade of hospital can be the site for a stem cell study?",
+                                      "818号令的研究机构要什么级别的医院？", "Under Decree No. 818, what tier of hospital qualifies?"])
+def test_the_level_of_a_hospital_is_its_grade(question):
+    ask = analyse(question)
+    assert ask.slot == "body" and "number" not in ask.slots      # "Decree No. 818" names the rule
+    assert fills("The research site must be a Grade III-A medical institution.", "body", ask)
+    assert fills("研究机构应当为三级甲等医院。", "body", ask)
+    assert not fills("The research site reports to NHC through the hospital's system.", "body", ask)
+
+
+def test_a_rule_named_by_its_year_and_subject():
+    from retrieval.question import named_documents
+
+    docs = {"e16": {"title": "涉及人的生物医学研究伦理审查办法", "source_id": "ethics-2016", "issued": ""},
+            "e23": {"title": "Measures for Ethical Review of Life Sciences and Medical Research Involving Humans",
+                    "issued": "2023-02-18", "effective": "2023-02-18"},
+            "g21": {"title": "基因治疗产品非临床研究与评价技术指导原则（试行）", "issued": "2021-11-30"},
+            "i21": {"title": "医疗卫生机构开展研究者发起的临床研究管理办法（试行）", "issued": "2021-09-09"},
+            "b25": {"title": "Regulation on biomedical new technologies", "issued": "2025-09-10", "effective": "2026-05-01"}}
+    assert named_documents("min number of EC members under the 2023 ethics measures", docs) == {"e23"}
+    assert named_documents("2016年伦理审查办法对委员人数有何规定？", docs) == {"e16"}
+    assert named_documents("2021年试行办法在哪些地区试点？", docs) == {"i21"}      # a 办法, not the 指导原则
+    assert named_documents("the 2026 biomedical technology regulation", docs) == {"b25"}    # the year in force
+    assert named_documents("What did the 2023 drug measures change?", docs) == frozenset()   # no such subject
+    assert named_documents("What changed in 2023?", docs) == frozenset()
