@@ -275,6 +275,17 @@ def named_documents(question: str, metas: dict[str, dict]) -> frozenset[str]:
                      or any(_names_by_year(*name, meta) for name in cited))
 
 
+def naming_text(question: str, metas: list[dict]) -> str:
+    """The words with which the question names these documents: a cited year and subject ("2023
+    ethics measures"), a number, or a title it writes out."""
+    asked = _squeezed(question)
+    parts = [m.group(0) for m in _YEAR_NAME.finditer(question)]
+    for meta in metas:
+        number, title = meta.get("doc_number") or "", meta.get("title") or ""
+        parts += [text for text in (number, title) if len(_squeezed(text)) >= _MIN_NAME and _squeezed(text) in asked]
+    return " ".join(parts)
+
+
 # A rule cited by its year, the subject of its title and the kind of text: "the 2023 ethics
 # measures", "2019 HGR regulation", "2016年伦理审查办法", "2021年试行办法".
 _KIND_EN = r"(?:measures|regulations?|rules|provisions|guidelines?|guidance|law|notice|announcement|reply|decision)"

@@ -25,7 +25,7 @@ from index.conditions import passes
 from index.embedders import Embedder
 from index.index import Index
 from retrieval.filters import Filters, FilterError, QueryError, check_role, conditions
-from retrieval.question import named_documents
+from retrieval.question import named_documents, naming_text
 from retrieval.fusion import rrf
 
 MODES = ("hybrid", "dense", "lexical")
@@ -117,7 +117,8 @@ class Searcher:
                     [self.settings.dense_weight, self.settings.lexical_weight], self.settings.rrf_k)
         named = named_documents(query, {d["doc_id"]: d for d in self.documents()})
         if named:
-            self._seat_named(fused, dense, vector, query, expansions, conds + [("doc_id", "in", sorted(named))], k)
+            self._seat_named(fused, dense, vector, query, expansions, conds + [("doc_id", "in", sorted(named))], k,
+                             [d for d in self.documents() if d["doc_id"] in named])
         chunks = {c.id: c for c in self.index.chunks(list(fused))}
         ranks = {"dense": {i: (r, s) for r, (i, s) in enumerate(dense, 1)},
                  "lexical": {i: (r, s) for r, (i, s) in enumerate(lexical, 1)}}
@@ -142,13 +143,21 @@ class Searcher:
         return SearchResult(hits, query, expansions, best_dense=dense[0][1] if dense else 0.0)
 
     def _seat_named(self, fused: dict[str, float], dense: list, vector, query: str, expansions: list[str],
-                    conds, k: int) -> None:
+                    conds, k: int, docs: list[dict]) -> None:
         """The best-matching chunks of a document the query names get at least the k-th best
         score, so the rule itself is among the hits even when many summaries cite its number;
-        their dense similarity joins ``dense``, as answers weigh it."""
+        their dense similarity joins ``dense``, as answers weigh it. Inside the named documents
+        the words of their names tell no chunk apart (they find the preamble that states the
+        title): their best lexical chunk is found by the question's other words
+        (``question.naming_text``)."""
         floor = sorted(fused.values(), reverse=True)[min(k, len(fused)) - 1] if fused else 0.0
         near = self.index.dense(vector, NAMED_POOL, conds) if vector is not None else []
-        lexical = self._lexical_hits(query, expansions, conds, NAMED_CHUNKS) if self.mode != "dense" else []
+        lexical = []
+        if self.mode != "dense":
+            naming = set(self.tokenizer.tokens(naming_text(query, docs)))
+            tokens = self.tokenizer.tokens(" ".join([query, *expansions]))
+            rest = [t for t in tokens if t not in naming]
+            lexical = self.index.lexical(rest or tokens, NAMED_CHUNKS, conds)
         known = {chunk_id for chunk_id, _ in dense}
         dense.extend(hit for hit in near if hit[0] not in known)
         for chunk_id, _ in near[:NAMED_CHUNKS] + lexical:
