@@ -25,10 +25,25 @@ _CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
 _SPACE_BY_CJK = re.compile(rf"\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+")
 
 
+_ZH_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+# A count in Chinese numerals before a counter word ("三轮", "五个工作日"): SOPs write "3 轮".
+_ZH_COUNT = re.compile(r"(?<!第)([一二两三四五六七八九十]{1,3})(?=\s*(?:个|轮|名|人|位|项|天|日|周|月|年|倍|部分|次|份|页))")
+
+
+def _zh_number(numeral: str) -> str:
+    """"三" 3, "十" 10, "十五" 15, "二十" 20, "三十六" 36 (counts stay below a hundred here)."""
+    if "十" not in numeral:
+        return "".join(str(_ZH_DIGIT[c]) for c in numeral)
+    tens, _, ones = numeral.partition("十")
+    return str((_ZH_DIGIT.get(tens, 1) if tens else 1) * 10 + (_ZH_DIGIT.get(ones, 0) if ones else 0))
+
+
 def _comparable(text: str) -> str:
-    """Case, width and the spaces set around Chinese characters differ between a summary and the
-    official wording of one fact ("1 个月内" / "1个月内", "（" / "("): neither changes the fact."""
+    """Case, width, the spaces set around Chinese characters and the numerals of a count differ
+    between a summary and the official wording of one fact ("1 个月内" / "1个月内", "（" / "(",
+    "三轮" / "3 轮"): none changes the fact."""
     text = unicodedata.normalize("NFKC", text).lower()
+    text = _ZH_COUNT.sub(lambda m: _zh_number(m.group(1)), text)
     return _SPACE_BY_CJK.sub("", re.sub(r"\s+", " ", text))
 
 
