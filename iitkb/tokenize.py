@@ -37,7 +37,7 @@ DERIVED_STEMS = {"submiss": "submit", "resubmiss": "resubmit", "permiss": "permi
                  "registri": "regist", "storag": "store", "extens": "extend", "suspens": "suspend",
                  "conclus": "conclud", "expiri": "expir", "descript": "describ", "prescript": "prescrib",
                  "analysi": "analys", "analyz": "analys", "deliveri": "deliv", "failur": "fail",
-                 "pis": "pi", "cros": "cro", "cras": "cra", "irbs": "irb"}
+                 "pis": "pi", "cros": "cro", "cras": "cra", "irbs": "irb", "info": "inform"}
 
 
 def base_stem(stem: str) -> str:

@@ -286,8 +286,11 @@ def _forms_index(term_forms: list[tuple[frozenset[str], ...]]) -> tuple:
 
 
 def term_forms(retriever) -> list[tuple[frozenset[str], ...]]:
+    """The termbase's entries and the everyday synonyms (slots.EVERYDAY_SYNONYMS), each as the
+    token sets of its forms."""
     tokens = retriever.tokenizer.tokens
-    return [tuple(frozenset(tokens(f)) for f in term.forms) for term in retriever.glossary.terms]
+    entries = [term.forms for term in retriever.glossary.terms] + list(tables.EVERYDAY_SYNONYMS)
+    return [tuple(frozenset(tokens(f)) for f in forms) for forms in entries]
 
 
 # A termbase entry whose note puts it outside the corpus's scope (foreign regulators such as FDA

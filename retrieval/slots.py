@@ -167,8 +167,9 @@ _DATE = r"(?:\d{4}-\d{2}-\d{2}|\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|
 STRONG_FILLS = [
     ("count", r"(?:几|多少)(?:个人|名|人|位)|how many (?:\w+ )?(?:members|people|persons)|committee size|\bsize\b",
      r"人数|名额|\bsize\b"),
-    ("date", r"施行|生效|适用|执行|effect|in ?to force|in force|apply|applies|effective|follow|require",
-     rf"{_DATE}.{{0,12}}(?:施行|生效|适用|实施|执行|effect|in force)|"
+    ("date", r"施行|生效|适用|执行|哪天开始|何时开始|什么时候开始|effect|in ?to force|in force|apply|applies|effective|"
+             r"follow|require|\bstart(?:ed|s)?\b",
+     rf"{_DATE}.{{0,12}}(?:施行|生效|适用|实施|执行|起|effect|in force)|"
      rf"(?:施行|生效|适用|effect|in force|effective|appl(?:y|ies)|conducted after|from|since).{{0,30}}{_DATE}"),
     ("date", r"发布|印发|签署|issued|published|signed|dated", r"发布|印发|签署|issued|published|signed|dated"),
     ("date", r"截止|deadline|comment", r"截止|until|deadline|comment"),
@@ -223,6 +224,17 @@ DESTINATIONS = {
     "zh": (rf"(?:寄到|运到|运往|送到|发往|送往|寄往|运至|送至|发到|出口到|转运到|传到|传给|提供给|交给|到)(?:{_COUNTRIES_ZH})"
            r"(?:的)?(?:中心实验室|实验室|总部|母公司|合作方|公司|中心)?", "境外"),
 }
+# Everyday words a question uses for the corpus's own ("一直不回复" for "无回应", "多久给结论" for
+# "作出决定", "change" for "amend"): interchangeable when judging what a clause states, as the
+# termbase's forms are (retrieval/coverage.py).
+EVERYDAY_SYNONYMS = [
+    ("回复", "回应", "答复", "回覆"), ("顺序", "依次", "次序", "先后"), ("结论", "决定"),
+    ("没有", "缺少", "缺失", "未收录"), ("碰到", "遇到"), ("提交", "报送", "递交", "上交"),
+    ("批准", "获批", "审批通过"), ("修改", "变更", "更改", "调整"), ("暂停", "中止", "叫停"),
+    ("延长", "延期", "顺延"), ("驳回", "退回", "打回"), ("补充", "补交", "补齐"),
+    ("respond", "reply", "answer"), ("amend", "change", "modify"), ("halt", "suspend", "pause"),
+    ("send", "forward", "transmit"), ("fix", "correct", "rectify"),
+]
 # Words people type that name no topic. Unknown to the corpus, they count little; any other
 # unknown word is taken to be the topic the corpus lacks ("visa", "tax"): it counts in full.
 COMMON_WORDS = frozenset("""we're i'm i've we've you're they're it's that's don't doesn't didn't can't won't isn't aren't

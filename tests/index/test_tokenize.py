@@ -12,7 +12,7 @@ def test_a_verb_and_its_noun_give_one_token():
     tokens = Tokenizer().tokens
     for verb, noun in [("retained", "retention"), ("resubmit", "resubmission"), ("register", "registration"),
                        ("notify", "notification"), ("decide", "decision"), ("stored", "storage"),
-                       ("PIs", "PI")]:
+                       ("PIs", "PI"), ("info", "information")]:
         assert tokens(verb) == tokens(noun), (verb, noun)
     assert tokens("commission") != tokens("commit")        # a different word, not a derived form
 

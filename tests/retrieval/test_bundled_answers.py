@@ -180,3 +180,9 @@ def test_a_question_on_a_detail_no_rule_states_abstains(question, answerer):
     """The words of the topic ("伦理委员会" and the four pieces jieba cuts from it) do not outweigh the
     one the question hinges on (任期, term of office), which no clause states."""
     assert ask(answerer, question).abstained
+
+
+def test_everyday_words_find_the_sops_own(answerer):
+    """"没有" for the SOP's "缺少", "结论" for its "决定": the question is answered, not abstained."""
+    answer = ask(answerer, "术语库里没有的词怎么处理？几天给结论？", role="staff")
+    assert not answer.abstained and "F-MW-03" in answer.answer and "3 个工作日" in answer.answer

@@ -218,3 +218,10 @@ def test_a_rule_named_by_its_year_and_subject():
     assert named_documents("the 2026 biomedical technology regulation", docs) == {"b25"}    # the year in force
     assert named_documents("What did the 2023 drug measures change?", docs) == frozenset()   # no such subject
     assert named_documents("What changed in 2023?", docs) == frozenset()
+
+
+def test_a_start_date_is_the_date_from_which_a_change_applies():
+    ask = analyse("主管部门从科技部调整为国家卫生健康委是从哪天开始的？")
+    assert ask.slot == "date"
+    assert fills_strongly("自 2024-05-01 起，以国家卫生健康委为主管部门。", ask)
+    assert not fills_strongly("2024-04-26，全国人大常委会修改了本法。", ask)
