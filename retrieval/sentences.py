@@ -68,6 +68,9 @@ MIN_CJK, MIN_WORDS = 8, 5   # "Yes." or "不得收费。" alone says too little 
 _LEANS_BACK = re.compile(r"^(?:因此|所以|故而|据此|为此|但是?|然而|否则|此外|另外|同时|不过)|"
                          r"^(?:Therefore|Thus|Hence|So|However|But|Otherwise|Also|Moreover|Accordingly|"
                          r"Consequently|In addition)\b")
+# A sentence wholly in brackets after another is an aside on it ("… MOST is responsible …. (From
+# 2024-05-01 these functions moved to the NHC.)"): quoted with it, never alone.
+_ASIDE = re.compile(r"^[（(][^()（）]*[)）]\W*$")
 
 
 @dataclass
@@ -142,12 +145,13 @@ def candidates(evidence: list, clean, tokens_of) -> list[Candidate]:
 
 def _line_sentences(line: str, meta: dict) -> list[str]:
     """The line's sentences, a too-short one joined to the one after it ("是医疗机构。" or "Yes."
-    opens an answer well but cannot stand alone) and one that leans back joined to the one before."""
+    opens an answer well but cannot stand alone) and one that leans back, or is an aside in
+    brackets, joined to the one before."""
     text = quotable(line, meta.get("title", ""), meta.get("section", ""))
     merged: list[str] = []
     pending = ""
     for sentence in split_sentences(text) if text else []:
-        if merged and not pending and _LEANS_BACK.match(sentence):
+        if merged and not pending and (_LEANS_BACK.match(sentence) or _ASIDE.match(sentence)):
             pending = merged.pop()
         sentence = f"{pending}{'' if CJK.search(pending) else ' '}{sentence}".strip() if pending else sentence
         pending = sentence if too_short(sentence) else ""

@@ -186,3 +186,9 @@ def test_everyday_words_find_the_sops_own(answerer):
     """"没有" for the SOP's "缺少", "结论" for its "决定": the question is answered, not abstained."""
     answer = ask(answerer, "术语库里没有的词怎么处理？几天给结论？", role="staff")
     assert not answer.abstained and "F-MW-03" in answer.answer and "3 个工作日" in answer.answer
+
+
+def test_who_regulates_now_names_the_current_authority(answerer):
+    """The implementing rules still name MOST; their note that the duties moved to the NHC is
+    quoted with the article, not dropped as an aside."""
+    assert "国家卫生健康委" in lead_text(ask(answerer, "人遗行政许可现在归谁管？还是科技部吗？").answer)

@@ -105,6 +105,16 @@ def test_a_sentence_that_leans_back_joins_the_one_before():
         "Sites must be Grade III-A. However, pilots differ.", "Other rules apply here too."]
 
 
+def test_an_aside_after_a_sentence_is_quoted_with_it():
+    from retrieval.sentences import _line_sentences
+
+    line = "科技部负责行政许可和监督检查工作。（2024-05-01 起上述职能转至国家卫生健康委。）另一条规定与此无关。"
+    assert _line_sentences(line, {}) == ["科技部负责行政许可和监督检查工作。（2024-05-01 起上述职能转至国家卫生健康委。）",
+                                         "另一条规定与此无关。"]
+    assert _line_sentences("MOST licenses HGR activities. (From 2024-05-01 the NHC does.) Other rules apply to the export of samples.", {}) == [
+        "MOST licenses HGR activities. (From 2024-05-01 the NHC does.)", "Other rules apply to the export of samples."]
+
+
 @pytest.mark.parametrize("section,label", [
     ("第二章 第十条", "第十条"), ("Article 25", "Article 25"), ("3.2 Follow-up review (Art. 27)", "Art. 27"),
     ("3.1 高风险技术（征求意见稿第七条）", "征求意见稿第七条"), ("4. Practical notes", None),
