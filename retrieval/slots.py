@@ -179,6 +179,14 @@ STRONG_FILLS = [
              r"\bwhich (?:authority|agency|department|ministry|regulator)\b|\bcompetent authority\b",
      r"国家卫生健康委|卫健委|卫生健康主管部门|国家药监局|药监局|药审中心|科技部|国家中医药管理局|国务院|省级.{0,8}主管部门|"
      r"\b(?:NHC|NMPA|CDE|MOST|NATCM|SAMR|CFDI|National Health Commission|State Council)\b"),
+    # "who does the investigator report SAEs to?", "向谁报告": the body the report goes to, not any body named
+    ("body", r"\bwho (?:do|does|did|should|must|shall) .{0,60}\b(?:report|send|submit|notify|forward)\w*\b.{0,40}\bto\b|"
+             r"\bto whom\b|向谁|报给谁|报告给谁|交给谁|报哪里|向哪(?:个|家|里)?(?:部门|机构|单位)?(?:报告|提交|报送|备案)",
+     r"\b(?:report|send|submit|notif|forward)\w*\b[^.;]{0,60}?\bto (?:the |its |their |all )?(?:sponsor|investigators?|"
+     r"ethics committee|EC|institution|hospital|CDE|NMPA|NHC|MOST|applicant|PIs?|PM|client|medical monitor)\b|"
+     r"向[^，。；]{0,12}(?:申办者|研究者|伦理委员会|药审中心|国家药监局|国家卫生健康委|卫生健康|机构|医院|科技部|客户|PI|PM)"
+     r"[^，。；]{0,6}(?:报告|提交|报送|通报|备案)|报(?:告|送)?(?:给|至)[^，。；]{0,6}(?:申办者|研究者|伦理委员会|药审中心|"
+     r"国家药监局|国家卫生健康委|机构|客户)"),
     # the level of a hospital or institution is its grade: "三级甲等", "Grade III-A", "tertiary"
     ("body", r"什么级别|哪一?级|几级|等级|\b(?:what|which) (?:level|grade|tier|class)\b",
      r"[一二三]级[甲乙丙]?等?|三甲|\bGrade (?:I{1,3})(?:-?[AB])?\b|\bIII-A\b|\btertiary\b|\bTier[- ]?[123]\b"),

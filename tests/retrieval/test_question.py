@@ -102,6 +102,10 @@ def test_a_verdict_only_when_the_sentence_states_one():
     ("人遗审批现在归哪个部门管？", "自 2024-05-01 起以国家卫生健康委为主管部门。", True),
     ("人遗审批现在归哪个部门管？", "采集特定种类的人类遗传资源须经主管部门批准。", False),
     ("Discount above 10%: who approves?", "Approver: CFO.", True),     # not a regulator question
+    ("Who must the site send the follow-up SAE report to?", "The site sends the follow-up report to the sponsor.", True),
+    ("Who must the site send the follow-up SAE report to?", "The site's duties come from GCP (NMPA and NHC, 2020).", False),
+    ("研究者发现 SAE 后向谁报告？", "研究者应当立即向申办者书面报告。", True),
+    ("研究者发现 SAE 后向谁报告？", "研究者的安全性职责见 GCP（国家药监局、国家卫生健康委 2020 年）。", False),
 ])
 def test_a_question_for_the_authority_wants_it_named(question, sentence, expected):
     assert fills(sentence, "body", analyse(question)) is expected
