@@ -47,6 +47,11 @@ class Glossary:
     def __post_init__(self):
         forms = {(form.lower(), term) for term in self.terms for form in term.forms}
         self._forms = sorted(forms, key=lambda pair: -len(pair[0]))
+        # forms by their first two characters: a text is checked only for the forms whose opening
+        # it contains, not for all few thousand (0.9 ms of every answer otherwise)
+        self._by_head: dict[str, list[int]] = {}
+        for i, (form, _) in enumerate(self._forms):
+            self._by_head.setdefault(form[:2], []).append(i)
 
     @property
     def zh_terms(self) -> tuple[str, ...]:
@@ -56,7 +61,9 @@ class Glossary:
         """Terms mentioned in ``text``, longest surface forms first, without overlaps."""
         lowered = text.lower()
         found: list[Term] = []
-        for form, term in self._forms:
+        heads = {lowered[i:i + 2] for i in range(len(lowered))} | set(lowered)   # one-character forms too
+        near = sorted({i for head in heads for i in self._by_head.get(head, ())})
+        for form, term in (self._forms[i] for i in near):
             if form not in lowered:             # cheap test first: a query mentions a handful of terms
                 continue
             pattern = _pattern(form)

@@ -91,8 +91,22 @@ class QueryTerms:
     def covered(self, present: set[str] | frozenset[str]) -> set[str]:
         """The terms ``present`` states: itself, all the parts of a hyphenated word ("30-day"), or
         another form of a termbase entry."""
-        return {t for t in self.weights if t in present or _parts_in(t, present)
-                or any(f <= present for f in self._forms_of.get(t, ()))}
+        out = {t for t in self.weights if t in present}
+        for t, parts, forms in self._indirect:
+            if t not in out and ((parts and all(p in present for p in parts)) or any(f <= present for f in forms)):
+                out.add(t)
+        return out
+
+    @cached_property
+    def _indirect(self) -> list[tuple[str, list[str], list[frozenset[str]]]]:
+        """The terms that can also be stated another way: by their hyphenated parts or a termbase form."""
+        out = []
+        for t in self.weights:
+            parts = [p for p in t.split("-") if p] if "-" in t else []
+            forms = self._forms_of.get(t, [])
+            if parts or forms:
+                out.append((t, parts, forms))
+        return out
 
     @cached_property
     def _forms_of(self) -> dict[str, list[frozenset[str]]]:
@@ -129,11 +143,6 @@ class QueryTerms:
 
     def weight(self, terms: set[str]) -> float:
         return sum(self.weights.get(t, 0.0) for t in terms) / self.total
-
-
-def _parts_in(token: str, present) -> bool:
-    parts = [p for p in token.split("-") if p] if "-" in token else []
-    return bool(parts) and all(p in present for p in parts)
 
 
 def _nested(tokens: set[str]) -> set[str]:

@@ -20,7 +20,7 @@ from retrieval.claims import bigrams
 from retrieval.coverage import QueryTerms, normal, out_of_scope_forms, term_forms
 from retrieval.identifiers import Names, might_hold_id
 from retrieval.search import SearchResult
-from retrieval.sentences import Candidate, candidates, score
+from retrieval.sentences import Candidate, candidates, score, sentences_of
 
 SUPPORT_CLAUSES = 3          # a clause and its document's header support together, over the best three
 COVERAGE_WEIGHT = 0.7        # the rest is dense similarity, as before sentence scoring (evals/tune.py)
@@ -47,6 +47,7 @@ PROMPT_SENTENCES = 6         # ranked sentences per clause given to a language m
 # ranked (dev split with compose's lead order: fact recall 0.898 at 1, 0.907 at 3, lead best at 3).
 PART_FOCUS = 3.0
 TOKEN_CACHE = 50_000         # texts whose tokens are kept (sentences and clauses: a few MB)
+CLAUSE_CACHE = 20_000        # clauses whose quotable sentences are kept, per role
 
 
 @dataclass
@@ -111,6 +112,7 @@ class Planner:
         self._names: tuple[int, dict[str, Names]] = (-1, {})
         self._labels: dict[str, frozenset[str]] = {}
         self._tokens: dict[str, list[str]] = {}
+        self._quotable: dict[str, tuple[Names, dict]] = {}    # role -> (its titles, clause -> sentences)
         # the termbase's forms as tokens and the sponsor's titles, made here (~0.1 s each) rather
         # than in a first answer
         self._term_forms = term_forms(retriever)
@@ -124,7 +126,7 @@ class Planner:
         plan = Plan(question, role, language, result, ask, terms, evidence)
         if not result.hits:
             return plan
-        plan.candidates = candidates(evidence, self._cleaner(role), self.tokens)
+        plan.candidates = candidates(evidence, self._sentences(role))
         score(plan.candidates, ask, terms.full(), self.label_tokens, question)
         plan.others = self._sub_questions(plan)
         plan.support = self._support(plan)
@@ -158,6 +160,26 @@ class Planner:
             dense = hit.sources.get("dense")
             chosen.append(Evidence(chunk, rank, original, float(dense[1]) if dense else 0.0))
         return chosen
+
+    def _sentences(self, role: str):
+        """``sentences_of`` a clause for this role, remembered per clause text while the index
+        stays at one generation (the role's titles clean identifiers out of the text)."""
+        names = self.names(role)
+        held = self._quotable.get(role)
+        if held is None or held[0] is not names:
+            held = self._quotable[role] = (names, {})
+        cache = held[1]
+        clean = self._cleaner(role)
+
+        def of(chunk):
+            key = (chunk.id, chunk.text)
+            found = cache.get(key)
+            if found is None:
+                if len(cache) >= CLAUSE_CACHE:
+                    cache.clear()
+                found = cache[key] = sentences_of(chunk, clean, self.tokens)
+            return found
+        return of
 
     def _cleaner(self, role: str):
         """Takes identifiers out of a sentence; reads the index's titles only when one may hold one."""

@@ -123,24 +123,29 @@ def too_short(sentence: str) -> bool:
     return len(CJK.findall(sentence)) < MIN_CJK and len(sentence.split()) < MIN_WORDS
 
 
-def candidates(evidence: list, clean, tokens_of) -> list[Candidate]:
-    """Every quotable sentence of the evidence clauses; ``clean`` takes identifiers out of the
-    text, ``tokens_of`` is the lexical tokenizer."""
+def candidates(evidence: list, sentences_of) -> list[Candidate]:
+    """Every quotable sentence of the evidence clauses, as ``sentences_of(chunk)`` (below) gives them."""
     out: list[Candidate] = []
     for ev in evidence:
-        meta = ev.chunk.meta
-        lang = meta.get("lang", "en")
-        position = 0
-        for line in rows_as_sentences(ev.chunk.text.splitlines(), lang):
-            texts = [line.text] if line.is_row else _line_sentences(line.text, meta)
-            for text in texts:
-                text = clean(text, lang)
-                if too_short(text) and not line.is_row:
-                    continue
-                out.append(Candidate(text, ev, position, line.is_row, frozenset(normal(tokens_of(text))),
-                                     meta=q.is_meta(text)))
-                position += 1
+        for position, (text, row, tokens, meta) in enumerate(sentences_of(ev.chunk)):
+            out.append(Candidate(text, ev, position, row, tokens, meta=meta))
     return out
+
+
+def sentences_of(chunk, clean, tokens_of) -> tuple[tuple[str, bool, frozenset[str], bool], ...]:
+    """A clause's quotable sentences as (text, is a table row, tokens, is a meta sentence);
+    ``clean`` takes identifiers out of the text, ``tokens_of`` is the lexical tokenizer. The same
+    clauses answer many questions, so the planner keeps these (retrieval/evidence.py)."""
+    meta = chunk.meta
+    lang = meta.get("lang", "en")
+    out = []
+    for line in rows_as_sentences(chunk.text.splitlines(), lang):
+        for text in [line.text] if line.is_row else _line_sentences(line.text, meta):
+            text = clean(text, lang)
+            if too_short(text) and not line.is_row:
+                continue
+            out.append((text, line.is_row, frozenset(normal(tokens_of(text))), q.is_meta(text)))
+    return tuple(out)
 
 
 def _line_sentences(line: str, meta: dict) -> list[str]:
