@@ -74,7 +74,7 @@ _NOT_COUNTED = {"must", "do", "does", "did", "are", "is", "can", "should", "have
 
 def _count_unit(text: str) -> str | None:
     """"几名委员" counts people; "how many ethics committee members" counts members."""
-    zh = re.search(r"(?:几|多少)(?:个(?=人))?(名|人|位|项|条|种|轮|页|家|次|个|份|款)", text)
+    zh = re.search(r"(?:几|多少)(?:个(?=人|部分))?(名|人|位|项|条|种|轮|页|家|次|个|份|款|部分|章|节)", text)
     if zh:
         return "people" if zh.group(1) in _PEOPLE else zh.group(1)
     en = _EN_COUNTED.search(text)
@@ -169,10 +169,11 @@ def _counts(sentence: str, unit: str) -> bool:
         pattern = rf"(?<![第\d{tables.ZH_DIGITS}])[\d{tables.ZH_DIGITS}]+\s*(?:名|人|位)|\b\d+\s+(?:\w+\s+)?(?:members?|persons?|people)"
     elif unit == "条":          # "共 78 条", not "两条路径" (two routes) nor "条例"
         pattern = rf"(?<![第\d{tables.ZH_DIGITS}])[\d{tables.ZH_DIGITS}]+\s*条(?![\u4e00-\u9fff])"
-    elif re.fullmatch(r"[\u4e00-\u9fff]", unit):
+    elif re.fullmatch(r"[\u4e00-\u9fff]{1,2}", unit):
         pattern = rf"(?<![第\d{tables.ZH_DIGITS}])[\d{tables.ZH_DIGITS}]+\s*{unit}"
     else:
-        pattern = rf"\b\d[\d,.]*\s+(?:[\w-]+\s+){{0,2}}{re.escape(unit)}|\b(?:at least|no fewer than|up to) \d+"
+        pattern = (rf"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:[\w-]+\s+){{0,2}}"
+                   rf"{re.escape(unit)}|\b(?:at least|no fewer than|up to) \d+")
     return re.search(pattern, sentence, re.I) is not None
 
 
@@ -271,8 +272,18 @@ def named_documents(question: str, metas: dict[str, dict]) -> frozenset[str]:
     the subject of its title (``_year_names``)."""
     asked = _squeezed(question)
     cited = _year_names(question)
-    return frozenset(doc for doc, meta in metas.items() if any(name in asked for name in document_names(meta))
-                     or any(_names_by_year(*name, meta) for name in cited))
+    named = frozenset(doc for doc, meta in metas.items() if any(name in asked for name in document_names(meta))
+                      or any(_names_by_year(*name, meta) for name in cited))
+    if named:
+        return named
+    # a trial text cited without its "（试行）" ("免疫细胞治疗产品临床试验技术指导原则") when no other
+    # version is named: the mark tells versions apart, and here there is none to tell apart from
+    return frozenset(doc for doc, meta in metas.items() if _TRIAL_MARK.search(meta.get("title") or "")
+                     and _squeezed(_TRIAL_MARK.sub("", meta.get("title") or "")) in asked
+                     and len(_squeezed(_TRIAL_MARK.sub("", meta.get("title") or ""))) >= _MIN_NAME)
+
+
+_TRIAL_MARK = re.compile(r"[（(]试行[）)]")
 
 
 def naming_text(question: str, metas: list[dict]) -> str:
@@ -282,7 +293,8 @@ def naming_text(question: str, metas: list[dict]) -> str:
     parts = [m.group(0) for m in _YEAR_NAME.finditer(question)]
     for meta in metas:
         number, title = meta.get("doc_number") or "", meta.get("title") or ""
-        parts += [text for text in (number, title) if len(_squeezed(text)) >= _MIN_NAME and _squeezed(text) in asked]
+        parts += [text for text in (number, title, _TRIAL_MARK.sub("", title))
+                  if len(_squeezed(text)) >= _MIN_NAME and _squeezed(text) in asked]
     return " ".join(parts)
 
 

@@ -48,7 +48,7 @@ ASKS: dict[str, dict[str, list[str]]] = {
         "en": [r"\bwhich (?:article|provision|section|clause)\b", r"\bwhat article\b", r"\barticle number\b"],
     },
     "count": {
-        "zh": [rf"几(?:名|个|位|人|项|条|种|轮|页|类|家|次|章|款)", rf"多少(?:名|个|位|人|项|条|种|轮|页|类|家|次|委员|份|分|款)",
+        "zh": [rf"几(?:名|个|位|人|项|条|种|轮|页|类|家|次|章|款|部分|节)", rf"多少(?:名|个|位|人|项|条|种|轮|页|类|家|次|委员|份|分|款|部分|章|节)",
                r"比例|百分之|几成|占多少",
                r"至少.{0,6}(?:几|多少)", r"人数", r"一共多少", r"共有多少", r"几成"],
         "en": [r"\bhow many\b(?! (?:calendar |working |business )?(?:days|weeks|months|years|hours)\b)",

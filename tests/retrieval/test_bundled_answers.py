@@ -192,3 +192,12 @@ def test_who_regulates_now_names_the_current_authority(answerer):
     """The implementing rules still name MOST; their note that the duties moved to the NHC is
     quoted with the article, not dropped as an aside."""
     assert "国家卫生健康委" in lead_text(ask(answerer, "人遗行政许可现在归谁管？还是科技部吗？").answer)
+
+
+@pytest.mark.parametrize("question,fact", [("免疫细胞治疗产品临床试验技术指导原则一共有几个部分？", "三部分"),
+                                           ("How many parts does the immune cell therapy clinical trial guideline have?",
+                                            "three parts")])
+def test_the_words_naming_a_rule_do_not_choose_its_sentence(answerer, question, fact):
+    """Every sentence of the guideline that repeats its title covered the question's words better
+    than the one stating its parts."""
+    assert fact in lead_text(ask(answerer, question).answer)

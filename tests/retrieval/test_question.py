@@ -229,3 +229,23 @@ def test_a_start_date_is_the_date_from_which_a_change_applies():
     assert ask.slot == "date"
     assert fills_strongly("自 2024-05-01 起，以国家卫生健康委为主管部门。", ask)
     assert not fills_strongly("2024-04-26，全国人大常委会修改了本法。", ask)
+
+
+@pytest.mark.parametrize("question,unit,yes,no", [
+    ("这份指导原则一共有几个部分？", "部分", "结构：概述、临床试验设计和随访研究三部分。", "第一部分为概述。"),
+    ("How many parts does the guideline have?", "part", "It is set out in three parts, with references.", "Part 1 is an overview."),
+])
+def test_a_count_of_parts_counts_parts(question, unit, yes, no):
+    ask = analyse(question)
+    assert ask.slot == "count" and ask.unit == unit
+    assert fills(yes, "count", ask) and not fills(no, "count", ask)
+
+
+def test_a_trial_text_cited_without_its_trial_mark_is_named_when_no_other_version_is():
+    from retrieval.question import named_documents
+
+    trial = {"title": "免疫细胞治疗产品临床试验技术指导原则（试行）", "doc_number": ""}
+    other = {"title": "基因治疗产品非临床研究与评价技术指导原则（试行）", "doc_number": ""}
+    docs = {"trial": trial, "other": other}
+    assert named_documents("免疫细胞治疗产品临床试验技术指导原则分几部分？", docs) == {"trial"}
+    assert named_documents("指导原则分几部分？", docs) == frozenset()
