@@ -27,7 +27,7 @@ _SPACE_BY_CJK = re.compile(rf"\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+")
 
 _ZH_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
 # A count in Chinese numerals before a counter word ("三轮", "五个工作日"): SOPs write "3 轮".
-_ZH_COUNT = re.compile(r"(?<!第)([一二两三四五六七八九十]{1,3})(?=\s*(?:个|轮|名|人|位|项|天|日|周|月|年|倍|部分|次|份|页))")
+_ZH_COUNT = re.compile(r"(?<![第一二两三四五六七八九十百])([一二两三四五六七八九十]{1,3})(?=\s*(?:个|轮|名|人|位|项|天|日|周|月|年|倍|部分|次|份|页))")
 
 
 def _zh_number(numeral: str) -> str:

@@ -14,7 +14,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 # After a full stop, or after the closing bracket or quote that follows one ("……国家卫生健康委。）").
 _ZH_END = re.compile(r"(?<=[。！？])(?![”’」』）)】])|(?<=[。！？][”’」』）)】])")
 _EN_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][)\]\"”’]))\s+(?=[A-Z0-9\"“(\[])")
-_ABBREV = re.compile(r"(?:\b(?:No|Art|Arts|e\.g|i\.e|vs|etc|Dr|Mr|Ms|Co|Inc|Ltd|cf|approx|para)\.|\b[A-Z]\.)$")
+_ABBREV = re.compile(r"(?:\b(?:No|Art|Arts|e\.g|i\.e|vs|etc|Dr|Mr|Ms|Co|Inc|Ltd|cf|approx|para)\.|\b[A-Z]\.)[)\]\"”’]?$")
 _MARKERS_AFTER_STOP = re.compile(r"([.。!?！？;；])((?:\s*\[\d{1,3}\])+)")
 _BULLET = re.compile(r"^(?:[-*•]\s+|\d+\)\s+)")
 

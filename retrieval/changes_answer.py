@@ -34,7 +34,8 @@ MAX_CHANGES = 4
 # A topic word in a clause's heading counts this many times one in its text: the clause is about it.
 HEADING_WEIGHT = 2.0
 # A clause's opening sentence states its rule and later ones elaborate ("In hospital practice ..."):
-# a later sentence is quoted instead only when it holds this many more of the topic's words and one.
+# a later sentence is quoted instead only when it holds this many more of the topic's words and one
+# (with no topic, the words the new version changed choose, as before).
 OPENING_BONUS = 1
 # Order of differences when the question names no topic: pairs show both versions' words.
 KIND_ORDER = {"changed": 0, "moved": 0, "added": 1, "removed": 2}
@@ -185,7 +186,7 @@ class _Writer:
         """The clause's sentence with most of the focus words (the question's topic), then most
         of the ``edited`` words (what the new version changed), else its first."""
         sentences = _statements(clause.text, clause.label)
-        best = max(sentences, key=lambda s: (len(focus & self.owner.tokens(s)) + OPENING_BONUS * (s == sentences[0]),
+        best = max(sentences, key=lambda s: (len(focus & self.owner.tokens(s)) + OPENING_BONUS * (bool(focus) and s == sentences[0]),
                                              len(edited & self.owner.tokens(s)), -sentences.index(s)))
         chunk = next((c for c in self.chunks[side] if best in c.text and c.meta.get("section_key") == clause.key),
                      clause.chunk)

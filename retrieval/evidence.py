@@ -18,6 +18,7 @@ from iitkb.schema import Chunk, ScoredChunk
 from retrieval import question as q
 from retrieval.claims import bigrams
 from retrieval.coverage import QueryTerms, normal, out_of_scope_forms, term_forms
+from retrieval.filters import VISIBLE
 from retrieval.identifiers import Names, might_hold_id
 from retrieval.search import SearchResult
 from retrieval.sentences import Candidate, candidates, score, sentences_of
@@ -114,6 +115,7 @@ class Planner:
         self._labels: dict[str, frozenset[str]] = {}
         self._tokens: dict[str, list[str]] = {}
         self._quotable: dict[str, tuple[Names, dict]] = {}    # role -> (its titles, clause -> sentences)
+        self._doc_metas: tuple[int, dict[str, dict]] = (-1, {})
         # the termbase's forms as tokens and the sponsor's titles, made here (~0.1 s each) rather
         # than in a first answer
         self._term_forms = term_forms(retriever)
@@ -128,18 +130,19 @@ class Planner:
         if not result.hits:
             return plan
         plan.candidates = candidates(evidence, self._sentences(role))
-        score(plan.candidates, ask, self._choosing(terms, question), self.label_tokens, question)
+        score(plan.candidates, ask, self._choosing(terms, question, role), self.label_tokens, question)
         plan.others = self._sub_questions(plan)
         plan.support = self._support(plan)
         return plan
 
-    def _choosing(self, terms: QueryTerms, question: str) -> QueryTerms:
+    def _choosing(self, terms: QueryTerms, question: str, role: str) -> QueryTerms:
         """The terms that choose among sentences: at full weight, but the words with which the
         question names a rule ("免疫细胞治疗产品临床试验技术指导原则分几部分？") count
         ``NAMING_WEIGHT``: they pick the rule (the "named" feature), and every sentence that
         repeats the title would otherwise outscore the one that answers."""
         full = terms.full()
-        metas = {d["doc_id"]: d for d in self.retriever.documents()}
+        visible = VISIBLE.get(role, ("public",))
+        metas = {doc: meta for doc, meta in self._metas().items() if meta.get("access", "public") in visible}
         named = q.named_documents(question, metas)
         naming = set(self.tokens(q.naming_text(question, [metas[d] for d in named]))) if named else set()
         return full.focused(naming, NAMING_WEIGHT) if naming else full
@@ -198,6 +201,15 @@ class Planner:
         def clean(text: str, lang: str) -> str:
             return self.names(role).clean(text, lang) if might_hold_id(text) else text
         return clean
+
+    def _metas(self) -> dict[str, dict]:
+        """Every indexed document's metadata by doc_id, read again when ingestion moves the index on
+        (any retriever: the eval baselines have an index but no ``documents``)."""
+        index = self.retriever.index
+        generation = getattr(index, "generation", 0)
+        if self._doc_metas[0] != generation:
+            self._doc_metas = (generation, {d.meta["doc_id"]: d.meta for d in index.documents()})
+        return self._doc_metas[1]
 
     def names(self, role: str) -> Names:
         """Titles the role may see, by source_id; rebuilt when ingestion moves the index on."""

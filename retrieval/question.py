@@ -169,8 +169,8 @@ def _counts(sentence: str, unit: str) -> bool:
         pattern = rf"(?<![第\d{tables.ZH_DIGITS}])[\d{tables.ZH_DIGITS}]+\s*(?:名|人|位)|\b\d+\s+(?:\w+\s+)?(?:members?|persons?|people)"
     elif unit == "条":          # "共 78 条", not "两条路径" (two routes) nor "条例"
         pattern = rf"(?<![第\d{tables.ZH_DIGITS}])[\d{tables.ZH_DIGITS}]+\s*条(?![\u4e00-\u9fff])"
-    elif re.fullmatch(r"[\u4e00-\u9fff]{1,2}", unit):
-        pattern = rf"(?<![第\d{tables.ZH_DIGITS}])[\d{tables.ZH_DIGITS}]+\s*{unit}"
+    elif re.fullmatch(r"[\u4e00-\u9fff]{1,2}", unit):        # "三部分" and "三个部分"
+        pattern = rf"(?<![第\d{tables.ZH_DIGITS}])[\d{tables.ZH_DIGITS}]+\s*(?:个\s*)?{unit}"
     else:
         pattern = (rf"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|twelve)\s+(?:[\w-]+\s+){{0,2}}"
                    rf"{re.escape(unit)}|\b(?:at least|no fewer than|up to) \d+")
@@ -293,7 +293,10 @@ def naming_text(question: str, metas: list[dict]) -> str:
     parts = [m.group(0) for m in _YEAR_NAME.finditer(question)]
     for meta in metas:
         number, title = meta.get("doc_number") or "", meta.get("title") or ""
-        parts += [text for text in (number, title, _TRIAL_MARK.sub("", title))
+        short = _STATE.sub("", _TITLE_TAIL.sub("", title)).strip()        # "Drug Administration Law"
+        zh = [_STATE.sub("", _ZH_TAIL.sub("", t)) for t in
+              re.findall(r"[（(]([^）)]*[\u4e00-\u9fff][^）)]*)[）)]", title) + [title.split("；")[0]]]   # "药品管理法"
+        parts += [text for text in (number, title, _TRIAL_MARK.sub("", title), short, *zh)
                   if len(_squeezed(text)) >= _MIN_NAME and _squeezed(text) in asked]
     return " ".join(parts)
 
@@ -330,6 +333,8 @@ def _names_by_year(year: str, subject: str, kind: str, meta: dict) -> bool:
     title = meta.get("title") or ""
     if year not in _years(meta) or kind.lower()[:5] not in title.lower():
         return False
+    if kind == "法":           # 法 alone is also the end of 办法 and the start of 法规: only "XX法" names a law
+        return bool(subject) and _squeezed(subject + kind) in _squeezed(title)
     if CJK.search(subject):
         return _squeezed(subject) in _squeezed(title)
     words = [w[:5] for w in re.findall(r"[a-z][\w'-]+", subject.lower()) if w not in _GENERIC_EN]

@@ -19,6 +19,12 @@ FACT_SLOTS = frozenset({"duration", "date", "number", "article", "count", "money
 ZH_DIGITS = "一二两三四五六七八九十百零〇"
 _ZH_NUM = f"[{ZH_DIGITS}\\d]"
 
+# The level of a hospital or research site asked for: "什么级别的医院", "which grade of hospital".
+_INSTITUTION_LEVEL = (r"(?:医院|医疗机构|研究机构|机构|研究中心)[^，。？?]{0,8}(?:什么级别|哪一?级|几级|等级)|"
+                      r"(?:什么级别|哪一?级|几级|什么等级)的?(?:医院|医疗机构|研究机构|机构)|"
+                      r"\b(?:what|which) (?:level|grade|tier|class) of (?:hospital|institution|medical institution|"
+                      r"research site|site)s?\b|\b(?:hospital|institution|site)s?\b.{0,40}\b(?:what|which) "
+                      r"(?:level|grade|tier)\b")
 ASKS: dict[str, dict[str, list[str]]] = {
     "duration": {
         "zh": [r"多久", r"多长时间", r"多长", r"几天", r"几日", rf"多少(?:个)?(?:工作日|自然日|天|日|小时|周|月|年)",
@@ -66,11 +72,11 @@ ASKS: dict[str, dict[str, list[str]]] = {
     },
     "body": {
         "zh": [r"谁", r"哪个部门", r"哪一?(?:个|家|级)?(?:机构|部门|单位|主管部门)", r"哪一级", r"由哪", r"向哪", r"主管部门",
-               r"审批部门", r"找哪", r"交给", r"报给", r"责任主体", r"归谁", r"什么级别", r"几级"],
+               r"审批部门", r"找哪", r"交给", r"报给", r"责任主体", r"归谁", _INSTITUTION_LEVEL],
         "en": [r"\bwho\b", r"\bwhom\b", r"\bwhich (?:authority|body|agency|department|committee|office|regulator|"
                r"ministry|role|person|level|institution|party)\b", r"\bwhat (?:authority|body|agency|level)\b",
                r"\bresponsible party\b", r"\bapproves?\?",
-               r"\b(?:what|which) (?:grade|tier|class) of (?:hospital|institution|site)s?\b"],
+               _INSTITUTION_LEVEL],
     },
     "place": {
         "zh": [r"哪里", r"哪儿", r"在哪", r"哪个(?:系统|平台|网站)", r"什么(?:系统|平台|网站)", r"哪些城市", r"哪个城市",
@@ -182,13 +188,16 @@ STRONG_FILLS = [
     # "who does the investigator report SAEs to?", "向谁报告": the body the report goes to, not any body named
     ("body", r"\bwho (?:do|does|did|should|must|shall) .{0,60}\b(?:report|send|submit|notify|forward)\w*\b.{0,40}\bto\b|"
              r"\bto whom\b|向谁|报给谁|报告给谁|交给谁|报哪里|向哪(?:个|家|里)?(?:部门|机构|单位)?(?:报告|提交|报送|备案)",
-     r"\b(?:report|send|submit|notif|forward)\w*\b[^.;]{0,60}?\bto (?:the |its |their |all )?(?:sponsor|investigators?|"
-     r"ethics committee|EC|institution|hospital|CDE|NMPA|NHC|MOST|applicant|PIs?|PM|client|medical monitor)\b|"
-     r"向[^，。；]{0,12}(?:申办者|研究者|伦理委员会|药审中心|国家药监局|国家卫生健康委|卫生健康|机构|医院|科技部|客户|PI|PM)"
-     r"[^，。；]{0,6}(?:报告|提交|报送|通报|备案)|报(?:告|送)?(?:给|至)[^，。；]{0,6}(?:申办者|研究者|伦理委员会|药审中心|"
-     r"国家药监局|国家卫生健康委|机构|客户)"),
+     r"\b(?:report|send|submit|notif|forward)\w*\b[^.;]{0,60}?\bto (?:the |its |their |all )?(?:[\w-]+ ){0,4}?(?:sponsor|"
+     r"investigators?|ethics committee|EC|institution|hospital|CDE|NMPA|NHC|MOST|applicant|PIs?|PM|client|"
+     r"medical monitor|department|authority|commission|administration|DSMB|(?:data (?:safety )?)?monitoring "
+     r"(?:board|committee))\b|"
+     r"向[^，。；]{0,12}(?:申办者|研究者|伦理委员会|药审中心|国家药监局|国家卫生健康委|卫生健康|机构|医院|科技部|客户|PI|PM|"
+     r"主管部门|监督管理部门|行政部门|监管部门|数据安全监查委员会)[^，。；]{0,6}(?:报告|提交|报送|通报|备案)|"
+     r"报(?:告|送)?(?:给|至)[^，。；]{0,6}(?:申办者|研究者|伦理委员会|药审中心|国家药监局|国家卫生健康委|机构|客户|主管部门|"
+     r"监督管理部门|行政部门|监管部门)"),
     # the level of a hospital or institution is its grade: "三级甲等", "Grade III-A", "tertiary"
-    ("body", r"什么级别|哪一?级|几级|等级|\b(?:what|which) (?:level|grade|tier|class)\b",
+    ("body", _INSTITUTION_LEVEL,
      r"[一二三]级[甲乙丙]?等?|三甲|\bGrade (?:I{1,3})(?:-?[AB])?\b|\bIII-A\b|\btertiary\b|\bTier[- ]?[123]\b"),
     ("duration", r"保存|retain|retention|kept|keep", r"保存|retain|retention|kept|keep"),
     # a deadline asked as one ("多久内", "within how many days") is answered by a time limit, not

@@ -47,6 +47,7 @@ def test_answer_metrics():
     assert fact_recall("应在1个月内（含）备案。[1]", [["1 个月内"], ["(含)"]]) == 1
     assert fact_recall("应在 2 个月内备案。[1]", [["1个月内"]]) == 0
     assert fact_recall("报价含 3 轮审阅。[1]", [["三轮"]]) == 1 and fact_recall("报价含 2 轮审阅。[1]", [["三轮"]]) == 0
+    assert fact_recall("第十二个月内提交。[1]", [["2个月"]]) == 0            # not a count inside 十二
     citations = [{"n": 1, "quote": "Report within 7 days of awareness."}]
     assert support_rate("Report within 7 days of awareness. [1]", citations) == 1
     assert support_rate("Report within 30 days. [1]", citations) == 0

@@ -249,3 +249,28 @@ def test_a_trial_text_cited_without_its_trial_mark_is_named_when_no_other_versio
     docs = {"trial": trial, "other": other}
     assert named_documents("免疫细胞治疗产品临床试验技术指导原则分几部分？", docs) == {"trial"}
     assert named_documents("指导原则分几部分？", docs) == frozenset()
+
+
+def test_only_a_hospitals_level_asks_for_a_grade():
+    ask = analyse("该研究的风险等级由谁确定？")
+    assert fills("研究的风险等级由伦理委员会确定。", "body", ask)
+    assert fills("It is approved by the provincial health commission.", "body",
+                 analyse("Which level of government approves the filing?"))
+
+
+@pytest.mark.parametrize("question,sentence", [
+    ("Who does the institution report SAEs to?", "SAEs are reported to the provincial drug regulatory department."),
+    ("研究机构向谁报告？", "研究机构应当向所在地省级药品监督管理部门报告。"),
+])
+def test_a_report_to_any_authority_names_where_it_goes(question, sentence):
+    assert fills(sentence, "body", analyse(question))
+
+
+def test_a_law_is_named_by_its_own_name_not_by_the_last_character_of_another():
+    from retrieval.question import named_documents
+
+    docs = {"law": {"title": "中华人民共和国生物安全法", "issued": "2020-10-17"},
+            "provisions": {"title": "药品注册管理办法", "issued": "2020-01-22"}}
+    assert named_documents("2020年法规对此有何要求？", docs) == frozenset()
+    assert named_documents("2020年生物安全法怎么规定？", docs) == {"law"}
+    assert named_documents("2020年注册管理办法", docs) == {"provisions"}
