@@ -302,7 +302,8 @@ def naming_text(question: str, metas: list[dict]) -> str:
 
 
 # A rule cited by its year, the subject of its title and the kind of text: "the 2023 ethics
-# measures", "2019 HGR regulation", "2016年伦理审查办法", "2021年试行办法".
+# measures", "the 2019 Drug Administration Law", "2016年伦理审查办法", "2021年试行办法". An
+# abbreviation the title does not spell ("the 2019 HGR regulation") names nothing here.
 _KIND_EN = r"(?:measures|regulations?|rules|provisions|guidelines?|guidance|law|notice|announcement|reply|decision)"
 _KIND_ZH = r"(?:办法|条例|规定|规范|指导原则|法|通知|公告|通告|批复|决定)"
 _YEAR_NAME = re.compile(rf"(?<!\d)((?:19|20)\d\d)(?:\s+|'s\s+)((?:[A-Za-z][\w-]*\s+){{0,3}})({_KIND_EN})\b|"
