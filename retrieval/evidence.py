@@ -203,12 +203,12 @@ class Planner:
         return clean
 
     def _metas(self) -> dict[str, dict]:
-        """Every indexed document's metadata by doc_id, read again when ingestion moves the index on
-        (any retriever: the eval baselines have an index but no ``documents``)."""
-        index = self.retriever.index
-        generation = getattr(index, "generation", 0)
+        """Every indexed document's metadata by doc_id, of the generation ``names`` last read (an
+        answer reads the catalog's generation once; any retriever: the eval baselines have an
+        index but no ``documents``)."""
+        generation = self._names[0]
         if self._doc_metas[0] != generation:
-            self._doc_metas = (generation, {d.meta["doc_id"]: d.meta for d in index.documents()})
+            self._doc_metas = (generation, {d.meta["doc_id"]: d.meta for d in self.retriever.index.documents()})
         return self._doc_metas[1]
 
     def names(self, role: str) -> Names:
