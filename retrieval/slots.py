@@ -35,7 +35,8 @@ ASKS: dict[str, dict[str, list[str]]] = {
                r"\bhow many (?:calendar |working |business )?(?:days|weeks|months|years|hours)\b",
                r"\bdeadlines?\b", r"\btime ?limits?\b", r"\btimelines?\b", r"\bby when\b", r"\bwithin how\b",
                r"\bretain(?:ed)?\b", r"\bretention\b", r"\bclocks?\b", r"\bperiod\b", r"\bvalid for\b",
-               r"\bhow much time\b", r"\bturnaround\b", r"\bwait\b", r"\bhow frequently\b", r"\bfrequency\b"],
+               r"\bhow much time\b", r"\bturnaround\b", r"\bwait\b", r"\bhow frequently\b", r"\bfrequency\b",
+               r"\bhow (?:old|recent)\b"],
     },
     "date": {
         "zh": [r"何时", r"什么时候", r"哪天", r"哪一天", r"哪年", r"哪一年", r"几号", r"日期", r"施行(?:时间|日期)",

@@ -274,3 +274,9 @@ def test_a_law_is_named_by_its_own_name_not_by_the_last_character_of_another():
     assert named_documents("2020年法规对此有何要求？", docs) == frozenset()
     assert named_documents("2020年生物安全法怎么规定？", docs) == {"law"}
     assert named_documents("2020年注册管理办法", docs) == {"provisions"}
+
+
+def test_how_old_asks_for_an_age_limit():
+    ask = analyse("How recent must the CV of a sub-investigator be?")
+    assert ask.slot == "duration"
+    assert fills("The CV must be no older than 2 years.", "duration", ask)
