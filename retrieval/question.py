@@ -276,14 +276,23 @@ def named_documents(question: str, metas: dict[str, dict]) -> frozenset[str]:
                       or any(_names_by_year(*name, meta) for name in cited))
     if named:
         return named
-    # a trial text cited without its "（试行）" ("免疫细胞治疗产品临床试验技术指导原则") when no other
-    # version is named: the mark tells versions apart, and here there is none to tell apart from
-    return frozenset(doc for doc, meta in metas.items() if _TRIAL_MARK.search(meta.get("title") or "")
-                     and _squeezed(_TRIAL_MARK.sub("", meta.get("title") or "")) in asked
-                     and len(_squeezed(_TRIAL_MARK.sub("", meta.get("title") or ""))) >= _MIN_NAME)
+    # a trial text or a draft cited without its "（试行）" or "（征求意见稿）" ("免疫细胞治疗产品临床试验技术
+    # 指导原则") when no version is named in full: the marks tell versions apart, and here there is
+    # none to tell apart from
+    return frozenset(doc for doc, meta in metas.items()
+                     if any(len(name) >= _MIN_NAME and name in asked for name in _unmarked_names(meta.get("title") or "")))
 
 
-_TRIAL_MARK = re.compile(r"[（(]试行[）)]")
+_TRIAL_MARK = re.compile(r"[（(](?:试行|征求意见稿|草案|送审稿)[）)]")
+_DRAFT_MARK = re.compile(r"[（(](?:征求意见稿|草案|送审稿)[）)]")
+
+
+@lru_cache(maxsize=SENTENCE_CACHE)
+def _unmarked_names(title: str) -> tuple[str, ...]:
+    """A title without its version marks, and without only its draft mark ("…办法（试行）")."""
+    if not _TRIAL_MARK.search(title):
+        return ()
+    return tuple({_squeezed(_TRIAL_MARK.sub("", title)), _squeezed(_DRAFT_MARK.sub("", title))})
 
 
 def naming_text(question: str, metas: list[dict]) -> str:

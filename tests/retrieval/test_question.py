@@ -249,6 +249,8 @@ def test_a_trial_text_cited_without_its_trial_mark_is_named_when_no_other_versio
     docs = {"trial": trial, "other": other}
     assert named_documents("免疫细胞治疗产品临床试验技术指导原则分几部分？", docs) == {"trial"}
     assert named_documents("指导原则分几部分？", docs) == frozenset()
+    draft = {"title": "体细胞治疗临床研究和转化应用管理办法（试行）（征求意见稿）", "doc_number": ""}
+    assert named_documents("《体细胞治疗临床研究和转化应用管理办法（试行）》有哪些条件？", {"draft": draft}) == {"draft"}
 
 
 def test_only_a_hospitals_level_asks_for_a_grade():
