@@ -88,7 +88,8 @@ def _count_unit(text: str) -> str | None:
     return words[-1].rstrip("s")[:6] if words else None
 
 
-_AMOUNT = r"(?:RMB|USD|¥|￥)?\s*(\d+(?:\.\d+)?)\s*(%|％|万元|元|million|working days?|days?|hours?|months?|years?)?"
+_AMOUNT = (r"(?:RMB|USD|¥|￥)?\s*(\d+(?:\.\d+)?)\s*(%|％|percent\b|per cent\b|万元|元|million|working days?|days?|"
+           r"hours?|months?|years?)?")
 _THRESHOLD = re.compile(rf"(?:({tables.ABOVE})|({tables.BELOW}))\s*{_AMOUNT}|{_AMOUNT}\s*(以上|以下)", re.I)
 
 
@@ -102,7 +103,8 @@ def thresholds(text: str) -> frozenset:
         else:
             direction = "above" if m.group(7) == "以上" else "below"
             number, unit = m.group(5), m.group(6)
-        found.add((direction, number, (unit or "").replace("％", "%").rstrip("s")))
+        unit = re.sub(r"^(?:％|percent|per cent)$", "%", (unit or "").lower())
+        found.add((direction, number, unit.rstrip("s")))
     return frozenset(found)
 
 
@@ -153,6 +155,21 @@ def fills(sentence: str, slot: str, ask: Ask | None = None) -> bool:
 def _asks_strongly(ask: Ask) -> bool:
     """The question asks for its slot in the terms of one of slots.STRONG_FILLS."""
     return any(slot == ask.slot and re.search(pattern, ask.text, re.I) for slot, pattern, _ in tables.STRONG_FILLS)
+
+
+def defining_heading(section: str) -> bool:
+    """A section headed as a definition (slots.DEFINING_HEADING)."""
+    return matches([tables.DEFINING_HEADING], section)
+
+
+def definiendum(question: str) -> str:
+    """The term a definition question asks about (slots.DEFINIENDUM), lower-cased; "" if none."""
+    for part in sub_questions(question):
+        for pattern in tables.DEFINIENDUM:
+            match = re.search(pattern, part.strip(), re.I)
+            if match:
+                return match.group("term").strip(" ？?。.").lower()
+    return ""
 
 
 def fills_strongly(sentence: str, ask: Ask) -> bool:

@@ -13,7 +13,10 @@ so sentence vectors are not made. Nor are long sentences cut at their semicolons
 quoted on their own: test fact recall fell from 0.790 to 0.743.
 
 Headings are labels only: 第X条, Article N, a numbered section and its short subject. Article
-text that a plain official document writes on the label's line is quotable like any other.
+text that a plain official document writes on the label's line is quotable like any other. A
+heading still says what its text is about: asked what a term means, the first sentence under a
+heading that defines that term ("何为“双轨制”") is the definition, and the heading's words count as
+its own.
 """
 
 from __future__ import annotations
@@ -184,17 +187,23 @@ def features(cands: list[Candidate], ask: q.Ask, terms: QueryTerms, label_tokens
     total = sum(local.values()) or 1.0
     rows = []
     asked = q.named_documents(question, {c.doc_id: c.evidence.chunk.meta for c in cands})
+    subject = q.definiendum(question) if ask.slot == "definition" else ""
     named = max(cands, key=lambda c: (terms.weight(labels[id(c)]), -c.evidence.rank)).doc_id if cands else ""
     for c in cands:
         meta = c.evidence.chunk.meta
         c.fills = tuple(s for s in ask.slots if q.fills(c.text, s, ask))
+        defines = _defines(c, labels[id(c)], subject)
+        if defines and "definition" not in c.fills:
+            c.fills = ("definition", *c.fills)
         primary = ask.slot in c.fills
         dense = c.evidence.dense
+        own = c.covered | labels[id(c)] if defines else c.covered    # a definition is about its heading's term
         rows.append({
-            "coverage": sum(local[t] for t in c.covered) / total,
-            "label": sum(local[t] for t in labels[id(c)] - c.covered) / total,
+            "coverage": sum(local[t] for t in own) / total,
+            "label": sum(local[t] for t in labels[id(c)] - own) / total,
             "slot": float(primary), "second_slot": float(bool(c.fills) and not primary),
-            "strong": float(primary and (q.fills_strongly(c.text, ask) or _states_own_number(c, ask, named))),
+            "strong": float(primary and (q.fills_strongly(c.text, ask) or _states_own_number(c, ask, named)
+                                         or defines)),
             "threshold": float(bool(ask.thresholds & q.thresholds(c.text))) if ask.thresholds else 0.0,
             "rank": 1.0 / (1 + c.evidence.rank),
             "dense": min(1.0, max(0.0, (dense - DENSE_FLOOR) / DENSE_SPAN)) if dense else 0.0,
@@ -205,6 +214,14 @@ def features(cands: list[Candidate], ask: q.Ask, terms: QueryTerms, label_tokens
             "length": min(1.0, max(0, _units(c.text) - LONG_FROM) / LONG_SPAN),
             "named": float(c.doc_id in asked)})
     return rows
+
+
+def _defines(c: Candidate, label_covers: frozenset[str], subject: str) -> bool:
+    """Asked what something is, the first sentence under a heading that defines the asked term
+    ("1. What \"dual track\" means") is the definition, in whatever words it gives it."""
+    section = (c.evidence.chunk.meta.get("section") or "").lower()
+    return (bool(subject) and c.position == 0 and q.defining_heading(section)
+            and any(term in section and term in subject for term in label_covers))
 
 
 def _states_own_number(c: Candidate, ask: q.Ask, named: str) -> bool:

@@ -139,7 +139,7 @@ FILLS: dict[str, list[str]] = {
               r"\d+(?:\.\d+)?\s*%\s*(?:的)?\s*(?:handling fee|fee|手续费|管理费)|(?:fee|手续费)[^。.]{0,12}\d+(?:\.\d+)?\s*%",
               r"\btimes (?:the )?(?:illegal|fees|gains)|\d+\s*倍|倍以上", r"\b\d{1,3}(?:,\d{3})+\b"],
     "body": [r"委员会|部门|机构|中心|管理局|卫生健康委|卫健委|药监局|科技部|医院|申办者|研究者|负责人|主任|总监|经理|监查员|"
-             r"\b(?:NHC|NMPA|CDE|MOST|NATCM|SAMR|CFDI|CFO|CEO|QA|PM|CRA|PI|DMB)\b",
+             r"\b(?-i:NHC|NMPA|CDE|MOST|NATCM|SAMR|CFDI|CFO|CEO|QA|PM|CRA|PI|DMB)\b",
              r"\b(?:committee|authority|administration|commission|department|ministry|sponsor|investigator|institution|"
              r"hospital|head of|lead|manager|director|officer|monitor|approved by|approver|applicant|council|bureau|owner|"
              r"reviewer|analyst|writer|statistician|associate|coordinator|controller|professionals?|physicians?|"
@@ -163,6 +163,16 @@ FILLS: dict[str, list[str]] = {
               r"allow\w*|permit\w*|only|exempt\w*|binding|not)\b", r"^(?:yes|no)\b"],
 }
 
+# A section headed as a definition ("1. What \"dual track\" means", "何为“双轨制”", "术语和定义",
+# "释义"): its first sentence defines what the heading names, though it need not repeat the name.
+DEFINING_HEADING = (r"定义|释义|含义|何为|何谓|什么是|是什么|什么叫|意思|\bdefinitions?\b|\bmeans?\b|\bmeaning\b|"
+                    r"\bwhat (?:is|are)\b|\bdefined\b")
+# What a definition question asks to define: "什么是立项", "细胞治疗双轨制是什么意思", "what is the dual-track
+# system?", "what does 立项 mean?" ("what counts as starting ..." names no term).
+DEFINIENDUM = [r"什么(?:是|叫)(?P<term>.+)", r"(?P<term>.+?)(?:是什么意思|是指什么|指的是什么|的含义|的定义|是什么)",
+               r"\bwhat (?:is|are) (?:a |an |the )?(?P<term>.+?)\??$", r"\bwhat does (?P<term>.+?) mean\b",
+               r"\bmeaning of (?P<term>.+)", r"\bdefin(?:e|ition of) (?P<term>.+)"]
+
 # Slots that, asked in the terms of STRONG_FILLS, only a strong fill answers: "which authority
 # approves?" wants the authority named, not "the competent department".
 STRONG_ONLY = frozenset({"body"})
@@ -170,8 +180,17 @@ STRONG_ONLY = frozenset({"body"})
 # effect ("自 2019-07-01 起施行", "conducted after 2026-03-31"), not any date in a sentence that says
 # "applies" ("Announcement 2025 No. 125, dated 2025-12-22, decides that China applies E6(R3)").
 _DATE = r"(?:\d{4}-\d{2}-\d{2}|\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|\d{1,2} \w+ \d{4}|\w+ \d{1,2}, \d{4})"
+# A named regulator, not "the competent department" (acronyms in capitals: "weighs most" is not MOST).
+_REGULATOR = (r"国家卫生健康委|卫健委|卫生健康主管部门|国家药监局|药监局|药审中心|科技部|国家中医药管理局|国务院|省级.{0,8}主管部门|"
+              r"\b(?-i:NHC|NMPA|CDE|MOST|NATCM|SAMR|CFDI)\b|\b(?:National Health Commission|State Council)\b")
+# What a regulator grants: a question about one of these that asks "who decides" wants the regulator
+# ("折扣由谁审批" asks for a person in an SOP, so 审批 alone is not one).
+_REGULATORY_ACT = (r"(?<![A-Za-z])(?:HGR|IND)(?![A-Za-z])|人类遗传资源|人遗|行政许可|出境|临床试验申请|\blicen[cs]es?\b|\bpermits?\b|"
+                   r"\bexport\b|\bclinical trial application\b|\bmarketing (?:approval|authori[sz]ation)\b")
 # (slot, question pattern, sentence pattern): the slot filled in the question's own terms.
 STRONG_FILLS = [
+    # a definition in the words of one: "本办法所称……是指", "X means ...", "is defined as"
+    ("definition", r"", r"所称|是指|系指|指的是|\bmeans\b|\brefers? to\b|\b(?:is|are) defined as\b"),
     ("count", r"(?:几|多少)(?:个人|名|人|位)|how many (?:\w+ )?(?:members|people|persons)|committee size|\bsize\b",
      r"人数|名额|\bsize\b"),
     ("date", r"施行|生效|适用|执行|哪天开始|何时开始|什么时候开始|effect|in ?to force|in force|apply|applies|effective|"
@@ -183,9 +202,11 @@ STRONG_FILLS = [
     # "who regulates / which department approves": a named authority, not "the competent department"
     # ("who approves?" alone may ask for a person in an SOP: only words for a regulator count here)
     ("body", r"哪个部门|哪个机构|主管部门|归.{0,4}管|\bwho (?:regulates|oversees|administers)\b|"
-             r"\bwhich (?:authority|agency|department|ministry|regulator)\b|\bcompetent authority\b",
-     r"国家卫生健康委|卫健委|卫生健康主管部门|国家药监局|药监局|药审中心|科技部|国家中医药管理局|国务院|省级.{0,8}主管部门|"
-     r"\b(?:NHC|NMPA|CDE|MOST|NATCM|SAMR|CFDI|National Health Commission|State Council)\b"),
+             r"\bwhich (?:authority|agency|department|ministry|regulator)\b|\bcompetent authority\b", _REGULATOR),
+    # "who decides / approves" a regulatory permission (an HGR approval, an IND, an export) asks
+    # for the authority; "who approves discounts above 10%?" asks for a person and stays as it is
+    ("body", rf"^(?=.*(?:{_REGULATORY_ACT})).*(?:\bwho (?:decides|approves|grants|issues)\b|谁(?:来)?(?:审批|批准|决定|发放)|"
+             r"由谁(?:审批|批准|决定))", _REGULATOR),
     # "who does the investigator report SAEs to?", "向谁报告": the body the report goes to, not any body named
     ("body", r"\bwho (?:do|does|did|should|must|shall) .{0,60}\b(?:report|send|submit|notify|forward)\w*\b.{0,40}\bto\b|"
              r"\bto whom\b|向谁|报给谁|报告给谁|交给谁|报哪里|向哪(?:个|家|里)?(?:部门|机构|单位)?(?:报告|提交|报送|备案)",
@@ -250,6 +271,7 @@ EVERYDAY_SYNONYMS = [
     ("没有", "缺少", "缺失", "未收录"), ("碰到", "遇到"), ("提交", "报送", "递交", "上交"),
     ("批准", "获批", "审批通过"), ("修改", "变更", "更改", "调整"), ("暂停", "中止", "叫停"),
     ("延长", "延期", "顺延"), ("驳回", "退回", "打回"), ("补充", "补交", "补齐"), ("收费", "收取费用"),
+    ("超出", "多出", "多出来"),
     ("respond", "reply", "answer"), ("amend", "change", "modify"), ("halt", "suspend", "pause"),
     ("send", "forward", "transmit"), ("fix", "correct", "rectify"),
 ]
@@ -296,7 +318,8 @@ CONDITIONS = [r"\b(?:unless|provided|only if|only where|except|if|where|but|howe
 # negates the modal itself ("may not", "不得"); other negations ("is not aimed at") do not decide it.
 PROHIBITS = [r"不得|禁止|不能|不可以?|不允许|严禁",
              r"\b(?:may not|must not|cannot|can ?not|can't|shall not|neither\b.{1,60}\bnor\b.{1,60}\bmay|"
-             r"no \w+(?: \w+)? may|not (?:be )?(?:allowed|permitted)|forbid\w*|prohibit\w*|bars?|barred)\b"]
+             r"(?<!has )(?<!have )(?<!with )no \w+(?: \w+)? may|not (?:be )?(?:allowed|permitted)|forbid\w*|prohibit\w*|bars?|"
+             r"barred)\b"]       # "no sponsor may", not "a disease that has no effective treatment may ..."
 NOT_NEEDED = [r"无需|无须|不需要|不必|免除|豁免",
               r"\b(?:need not|not (?:be )?(?:required|needed)|no need|does not need|do not need|exempt\w*)\b"]
 NEGATION = [r"不|没有|未|非", r"\b(?:not|no|never|neither|nor|without)\b|n't\b"]

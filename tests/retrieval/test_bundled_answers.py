@@ -201,3 +201,35 @@ def test_the_words_naming_a_rule_do_not_choose_its_sentence(answerer, question, 
     """Every sentence of the guideline that repeats its title covered the question's words better
     than the one stating its parts."""
     assert fact in lead_text(ask(answerer, question).answer)
+
+
+@pytest.mark.parametrize("question,facts", [("“双轨制”指的是什么？", ("医疗技术", "药品")),
+                                            ("What does dual track mean for cell therapies in China?",
+                                             ("medical technology", "drug"))])
+def test_a_definition_is_the_sentence_under_the_heading_that_defines_the_term(answerer, question, facts):
+    """The defining sentence need not repeat the term: its heading ("何为“双轨制”") names it."""
+    first = lead_text(ask(answerer, question).answer)
+    assert all(fact in first for fact in facts), first
+
+
+def test_everyday_words_for_the_rest_find_the_sops_over(answerer):
+    """"多出来的" for the SOP's "超出部分": the second question is answered, not only the first."""
+    answer = ask(answerer, "研究方案报价包括几轮审阅？多出来的审阅怎么处理？", role="staff")
+    assert "变更单" in answer.answer and "三轮" in answer.answer
+
+
+def test_who_approves_a_regulatory_permission_names_the_authority(answerer):
+    assert "NHC" in ask(answerer, "Who approves the export of HGR samples from China?").answer
+
+
+def test_a_percentage_in_words_picks_its_row(answerer):
+    assert "CFO" in lead_text(ask(answerer, "Who approves a discount above 10 percent?", role="staff").answer)
+
+
+@pytest.mark.parametrize("question", ["Can a patient who is not in the trial get the drug through compassionate use?",
+                                      "临床试验期间，未入组的患者能否同情使用试验用药？"])
+def test_compassionate_use_finds_the_expanded_access_article(answerer, question):
+    """The termbase's "compassionate use" / "同情使用" reach the Drug Administration Law's Article 23."""
+    answer = ask(answerer, question)
+    assert not answer.abstained and {c.chunk.meta["source_id"] for c in answer.citations} >= {"drug-admin-law-2019"}
+    assert not answer.answer.startswith(("No.", "不可以"))

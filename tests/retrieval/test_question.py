@@ -3,7 +3,7 @@ against it: a count must count what was asked, a verdict must be one the sentenc
 
 import pytest
 
-from retrieval.question import analyse, fills, fills_strongly, sub_questions, thresholds, verdict
+from retrieval.question import analyse, definiendum, fills, fills_strongly, sub_questions, thresholds, verdict
 
 
 @pytest.mark.parametrize("question,slot", [
@@ -282,3 +282,32 @@ def test_how_old_asks_for_an_age_limit():
     ask = analyse("How recent must the CV of a sub-investigator be?")
     assert ask.slot == "duration"
     assert fills("The CV must be no older than 2 years.", "duration", ask)
+
+
+def test_percent_in_words_is_a_percentage_threshold():
+    assert thresholds("Who approves a discount above 10 percent?") == thresholds("over 10% to 15%")
+    assert thresholds("more than 10 per cent") == {("above", "10", "%")}
+
+
+def test_who_decides_on_a_regulatory_permission_asks_for_the_authority():
+    hgr = analyse("HGR审批 for sending blood samples abroad: who decides?")
+    assert fills_strongly("Since 2024-05-01 the competent authority for HGR is NHC.", hgr)
+    assert not fills_strongly("The penalty that weighs most on a foreign company is a fine.", hgr)
+    assert fills_strongly("人类遗传资源材料出境证明由国家卫生健康委审批。", analyse("人类遗传资源出境由谁审批？"))
+    discount = analyse("Who approves a discount above 10%?")       # a person in an SOP, not a regulator
+    assert fills("Approver: CFO.", "body", discount)
+    assert fills("审批人：CFO。", "body", analyse("超过10%的折扣由谁审批？"))
+
+
+@pytest.mark.parametrize("question,term", [("细胞治疗双轨制是什么意思？", "细胞治疗双轨制"), ("什么是立项？", "立项"),
+                                           ("What is the dual-track system?", "dual-track system"),
+                                           ("What does 立项 mean for our IIT?", "立项"),
+                                           ("What counts as starting the trial?", "")])
+def test_a_definition_question_names_its_term(question, term):
+    assert definiendum(question) == term
+
+
+def test_no_effective_treatment_is_not_a_prohibition():
+    ask = analyse("Can we offer compassionate use to patients outside the trial?")
+    assert verdict(ask, "A drug for a disease that has no effective treatment may be used for other patients.") != "No."
+    assert verdict(ask, "A foreign sponsor may not collect HGR, and no foreign party may preserve it.") == "No."
