@@ -147,9 +147,16 @@ def fills(sentence: str, slot: str, ask: Ask | None = None) -> bool:
     answered only by a sentence that names one (slots.STRONG_ONLY)."""
     if slot == "count" and ask is not None and ask.unit:
         return _counts(sentence, ask.unit)
+    if slot == "money" and ask is not None and _asks_price(ask.text) and matches([tables.STATES_PENALTY], sentence):
+        return False
     if slot in tables.STRONG_ONLY and ask is not None and slot == ask.slot and _asks_strongly(ask):
         return fills_strongly(sentence, ask)
     return _fills_slot(sentence, slot)
+
+
+def _asks_price(question: str) -> bool:
+    """A price or fee is asked for, not a penalty (slots.ASKS_PRICE)."""
+    return matches([tables.ASKS_PRICE], question) and not matches([tables.ASKS_PENALTY], question)
 
 
 def _asks_strongly(ask: Ask) -> bool:

@@ -173,6 +173,12 @@ DEFINIENDUM = [r"什么(?:是|叫)(?P<term>.+)", r"(?P<term>.+?)(?:是什么意�
                r"\bwhat (?:is|are) (?:a |an |the )?(?P<term>.+?)\??$", r"\bwhat does (?P<term>.+?) mean\b",
                r"\bmeaning of (?P<term>.+)", r"\bdefin(?:e|ition of) (?P<term>.+)"]
 
+# A price asked for ("What fee does NMPA charge ...?", "伦理审查收费多少？") is not stated by a fine:
+# a penalty's amount fills a money question only when the question asks about penalties.
+ASKS_PRICE = r"\bfees?\b|\bcosts?\b|\bcharges?\b|\bprices?\b|\bhow much does\b|费用|收费|收多少|价格|多少钱|报价"
+ASKS_PENALTY = r"\bfines?\b|\bfined\b|\bpenalt|\bsanction|罚"
+STATES_PENALTY = r"罚款|并处|处.{0,12}罚|没收|\bfined?\b|\bpenalt|\bconfiscat"
+
 # Slots that, asked in the terms of STRONG_FILLS, only a strong fill answers: "which authority
 # approves?" wants the authority named, not "the competent department".
 STRONG_ONLY = frozenset({"body"})

@@ -311,3 +311,10 @@ def test_no_effective_treatment_is_not_a_prohibition():
     ask = analyse("Can we offer compassionate use to patients outside the trial?")
     assert verdict(ask, "A drug for a disease that has no effective treatment may be used for other patients.") != "No."
     assert verdict(ask, "A foreign sponsor may not collect HGR, and no foreign party may preserve it.") == "No."
+
+
+def test_a_fine_does_not_state_a_fee():
+    fee = analyse("What fee does NMPA charge for filing a CAR-T IND application?")
+    assert not fills("逾期不改正的，处 10 万元以上 50 万元以下罚款。", "money", fee)
+    assert fills("Ethics review fee: RMB 8,000 per protocol.", "money", fee)
+    assert fills("逾期不改正的，处 10 万元以上 50 万元以下罚款。", "money", analyse("未备案的罚款是多少？"))
