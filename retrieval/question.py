@@ -280,9 +280,15 @@ def document_names(meta: dict) -> list[str]:
     return list(_document_names(meta.get("title") or "", meta.get("doc_number") or ""))
 
 
+_ORDER_NUMBER = re.compile(r"令\s*第\s*(\d+)\s*号")
+
+
 @lru_cache(maxsize=SENTENCE_CACHE)      # every answer asks it of every visible document again
 def _document_names(title: str, number: str) -> tuple[str, ...]:
     names = [number, title]
+    order = _ORDER_NUMBER.search(number)
+    if order:               # "国家卫生和计划生育委员会令第11号" is cited as "11号令" or "第11号令"
+        names += [f"{order.group(1)}号令", f"第{order.group(1)}号令"]
     if re.search(r"^[A-Za-z]", title):
         names += [_STATE.sub("", _TITLE_TAIL.sub("", title)).strip()]
         names += re.findall(r"[（(]([^）)]*[\u4e00-\u9fff][^）)]*)[）)]", title)     # its Chinese original

@@ -75,6 +75,12 @@ _LEANS_BACK = re.compile(r"^(?:因此|所以|故而|据此|为此|但是?|然而
 # A sentence wholly in brackets after another is an aside on it ("… MOST is responsible …. (From
 # 2024-05-01 these functions moved to the NHC.)"): quoted with it, never alone.
 _ASIDE = re.compile(r"^[（(][^()（）]*[)）]\W*$")
+# A sentence that opens a list ("下列两种情形可以免除签署知情同意书：") says nothing without its items:
+# it is quoted with up to MAX_ITEMS of the item lines after it (each item is also quoted alone).
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s+|\d{1,2}[.、)）]\s*|[（(][一二三四五六七八九十\d]{1,3}[)）])")
+MAX_ITEMS = 6
+# ... one that announces its items ("下列", "以下", "the following"), not a summary's "Key points:".
+_OPENS_LIST = re.compile(r"(?:下列|以下|如下)[^：:]{0,30}[：:]$|\b(?:the following|as follows)\b[^:]{0,60}:$", re.I)
 
 
 @dataclass
@@ -143,13 +149,26 @@ def sentences_of(chunk, clean, tokens_of) -> tuple[tuple[str, bool, frozenset[st
     meta = chunk.meta
     lang = meta.get("lang", "en")
     out = []
+    intro: int | None = None           # the sentence that opens a list ("下列两种情形……：") and its items
     for line in rows_as_sentences(chunk.text.splitlines(), lang):
-        for text in [line.text] if line.is_row else _line_sentences(line.text, meta):
+        texts = [line.text] if line.is_row else _line_sentences(line.text, meta)
+        item = not line.is_row and bool(texts) and _LIST_ITEM.match(line.text)
+        if intro is not None and item and out[intro][0].count("\n") < MAX_ITEMS:
+            text = f"{out[intro][0]}\n{clean(_BULLET.sub('', line.text).strip(), lang)}"
+            out[intro] = _sentence(text, False, tokens_of)
+        elif not item:
+            intro = None
+        for text in texts:
             text = clean(text, lang)
             if too_short(text) and not line.is_row:
                 continue
-            out.append((text, line.is_row, frozenset(normal(tokens_of(text))), q.is_meta(text)))
-    return tuple(out)
+            out.append(_sentence(text, line.is_row, tokens_of))
+            intro = len(out) - 1 if not item and _OPENS_LIST.search(text) else intro
+    return tuple((text.replace("\n", "" if lang == "zh" else " "), *rest) for text, *rest in out)
+
+
+def _sentence(text: str, row: bool, tokens_of) -> tuple[str, bool, frozenset[str], bool]:
+    return text, row, frozenset(normal(tokens_of(text))), q.is_meta(text)
 
 
 def _line_sentences(line: str, meta: dict) -> list[str]:

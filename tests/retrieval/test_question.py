@@ -318,3 +318,12 @@ def test_a_fine_does_not_state_a_fee():
     assert not fills("逾期不改正的，处 10 万元以上 50 万元以下罚款。", "money", fee)
     assert fills("Ethics review fee: RMB 8,000 per protocol.", "money", fee)
     assert fills("逾期不改正的，处 10 万元以上 50 万元以下罚款。", "money", analyse("未备案的罚款是多少？"))
+
+
+def test_an_order_is_named_by_its_short_number():
+    from retrieval.question import named_documents
+
+    metas = {"ethics-2016": {"title": "涉及人的生物医学研究伦理审查办法", "doc_number": "国家卫生和计划生育委员会令第11号"},
+             "ethics-2023": {"title": "涉及人的生命科学和医学研究伦理审查办法", "doc_number": "国卫科教发〔2023〕4号"}}
+    assert named_documents("按11号令，哪些情况下可以免签知情同意书？", metas) == {"ethics-2016"}
+    assert named_documents("第11号令还有效吗？", metas) == {"ethics-2016"}

@@ -115,6 +115,25 @@ def test_an_aside_after_a_sentence_is_quoted_with_it():
         "MOST licenses HGR activities. (From 2024-05-01 the NHC does.)", "Other rules apply to the export of samples."]
 
 
+def _quoted(text, lang):
+    from iitkb.schema import Chunk
+    from retrieval.sentences import sentences_of
+
+    chunk = Chunk(id="c1", text=text, meta={"doc_id": "d", "lang": lang, "title": "", "section": ""})
+    return [s[0] for s in sentences_of(chunk, lambda t, _: t, lambda t: t.split())]
+
+
+def test_a_sentence_announcing_a_list_is_quoted_with_its_items():
+    text = ("经伦理委员会审查批准，下列两种情形可以免除签署知情同意书：\n1. 已无法找到该受试者，且项目不涉及个人隐私；\n"
+            "2. 捐献者已签署泛知情同意书。\n另一条规定与此无关，这里单独成句。")
+    quoted = _quoted(text, "zh")
+    assert quoted[0] == ("经伦理委员会审查批准，下列两种情形可以免除签署知情同意书：1. 已无法找到该受试者，且项目不涉及个人隐私；"
+                         "2. 捐献者已签署泛知情同意书。")
+    assert "已无法找到该受试者，且项目不涉及个人隐私；" in quoted and quoted[-1] == "另一条规定与此无关，这里单独成句。"
+    english = _quoted("Key points at a glance:\n- Sites must be Grade III-A hospitals.\n- Sponsors file with the NHC.", "en")
+    assert "Sites must be Grade III-A hospitals." in english and not any("glance" in s and "Grade" in s for s in english)      # a summary's heading opens no list
+
+
 @pytest.mark.parametrize("section,label", [
     ("第二章 第十条", "第十条"), ("Article 25", "Article 25"), ("3.2 Follow-up review (Art. 27)", "Art. 27"),
     ("3.1 高风险技术（征求意见稿第七条）", "征求意见稿第七条"), ("4. Practical notes", None),
