@@ -60,7 +60,7 @@ ASKS: dict[str, dict[str, list[str]]] = {
                r"至少.{0,6}(?:几|多少)", r"人数", r"一共多少", r"共有多少", r"几成"],
         "en": [r"\bhow many\b(?! (?:calendar |working |business )?(?:days|weeks|months|years|hours)\b)",
                r"\bpercentage\b|\bshare of\b|\bproportion\b",
-               r"\bnumber of\b", r"\bminimum (?:number|size)\b", r"\bat least\b", r"\bminimum\b", r"\bmin\b", r"\bhow big\b", r"\bsize of\b",
+               r"(?<!document )(?<!decree )(?<!notice )\bnumber of\b", r"\bminimum (?:number|size)\b", r"\bat least\b", r"\bminimum\b", r"\bmin\b", r"\bhow big\b", r"\bsize of\b",
                r"\bwhat (?:score|percentage|share|proportion)\b", r"\bminimum .{0,30}\bsize\b"],
     },
     "money": {

@@ -327,3 +327,9 @@ def test_an_order_is_named_by_its_short_number():
              "ethics-2023": {"title": "涉及人的生命科学和医学研究伦理审查办法", "doc_number": "国卫科教发〔2023〕4号"}}
     assert named_documents("按11号令，哪些情况下可以免签知情同意书？", metas) == {"ethics-2016"}
     assert named_documents("第11号令还有效吗？", metas) == {"ethics-2016"}
+
+
+def test_a_document_number_of_a_rule_is_not_a_count():
+    ask = analyse("document number of NATCM's rules for TCM investigator-initiated studies")
+    assert ask.slot == "number" and "count" not in ask.slots
+    assert analyse("What is the minimum number of members?").slot == "count"
