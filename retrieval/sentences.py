@@ -156,7 +156,7 @@ def sentences_of(chunk, clean, tokens_of) -> tuple[tuple[str, bool, frozenset[st
         if intro is not None and item and out[intro][0].count("\n") < MAX_ITEMS:
             text = f"{out[intro][0]}\n{clean(_BULLET.sub('', line.text).strip(), lang)}"
             out[intro] = _sentence(text, False, tokens_of)
-        elif not item:
+        elif not item and line.text.strip():          # a blank line between a list's lines keeps it open
             intro = None
         for text in texts:
             text = clean(text, lang)
@@ -164,7 +164,15 @@ def sentences_of(chunk, clean, tokens_of) -> tuple[tuple[str, bool, frozenset[st
                 continue
             out.append(_sentence(text, line.is_row, tokens_of))
             intro = len(out) - 1 if not item and _OPENS_LIST.search(text) else intro
-    return tuple((text.replace("\n", "" if lang == "zh" else " "), *rest) for text, *rest in out)
+    return tuple((_joined_items(text, lang), *rest) for text, *rest in out)
+
+
+def _joined_items(text: str, lang: str) -> str:
+    """A list's intro and items as one sentence, an item without its own stop ending in "；"/"; "."""
+    if "\n" not in text:
+        return text
+    text = re.sub(r"(?<![.;:,。；：，])\n(?=.)", "；" if lang == "zh" else "; ", text)
+    return text.replace("\n", "" if lang == "zh" else " ")
 
 
 def _sentence(text: str, row: bool, tokens_of) -> tuple[str, bool, frozenset[str], bool]:

@@ -130,6 +130,8 @@ def test_a_sentence_announcing_a_list_is_quoted_with_its_items():
     assert quoted[0] == ("经伦理委员会审查批准，下列两种情形可以免除签署知情同意书：1. 已无法找到该受试者，且项目不涉及个人隐私；"
                          "2. 捐献者已签署泛知情同意书。")
     assert "已无法找到该受试者，且项目不涉及个人隐私；" in quoted and quoted[-1] == "另一条规定与此无关，这里单独成句。"
+    assert _quoted("The following reviews are needed:\n\n- ethics review\n- scientific review\n", "en")[0] == (
+        "The following reviews are needed: ethics review; scientific review")
     english = _quoted("Key points at a glance:\n- Sites must be Grade III-A hospitals.\n- Sponsors file with the NHC.", "en")
     assert "Sites must be Grade III-A hospitals." in english and not any("glance" in s and "Grade" in s for s in english)      # a summary's heading opens no list
 
