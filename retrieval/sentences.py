@@ -80,7 +80,8 @@ _ASIDE = re.compile(r"^[（(][^()（）]*[)）]\W*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]\s+|\d{1,2}[.、)）]\s*|[（(][一二三四五六七八九十\d]{1,3}[)）])")
 MAX_ITEMS = 6
 # ... one that announces its items ("下列", "以下", "the following"), not a summary's "Key points:".
-_OPENS_LIST = re.compile(r"(?:下列|以下|如下)[^：:]{0,30}[：:]$|\b(?:the following|as follows)\b[^:]{0,60}:$", re.I)
+_OPENS_LIST = re.compile(r"(?:下列|以下|如下|[两二三四五六七八九十\d]\s*(?:种|类|项|个|条|方面))[^：:]{0,30}[：:]$|"
+                         r"\b(?:the following|as follows|(?:two|three|four|five|six|\d+) \w+(?: \w+)?)\b[^:]{0,60}:$", re.I)
 
 
 @dataclass

@@ -132,6 +132,10 @@ def test_a_sentence_announcing_a_list_is_quoted_with_its_items():
     assert "已无法找到该受试者，且项目不涉及个人隐私；" in quoted and quoted[-1] == "另一条规定与此无关，这里单独成句。"
     assert _quoted("The following reviews are needed:\n\n- ethics review\n- scientific review\n", "en")[0] == (
         "The following reviews are needed: ethics review; scientific review")
+    waived = _quoted("Signed consent may be waived in two situations:\n1. The participant cannot be traced.\n"
+                     "2. Broad consent was given.", "en")
+    assert waived[0] == ("Signed consent may be waived in two situations: 1. The participant cannot be traced. "
+                         "2. Broad consent was given.")
     english = _quoted("Key points at a glance:\n- Sites must be Grade III-A hospitals.\n- Sponsors file with the NHC.", "en")
     assert "Sites must be Grade III-A hospitals." in english and not any("glance" in s and "Grade" in s for s in english)      # a summary's heading opens no list
 
