@@ -212,7 +212,7 @@ def test_a_definition_is_the_sentence_under_the_heading_that_defines_the_term(an
     assert all(fact in first for fact in facts), first
 
 
-def test_everyday_words_for_the_rest_find_the_sops_over(answerer):
+def test_rounds_beyond_the_quote_find_the_change_order(answerer):
     """"多出来的" for the SOP's "超出部分": the second question is answered, not only the first."""
     answer = ask(answerer, "研究方案报价包括几轮审阅？多出来的审阅怎么处理？", role="staff")
     assert "变更单" in answer.answer and "三轮" in answer.answer
