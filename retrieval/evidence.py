@@ -21,7 +21,7 @@ from retrieval.coverage import QueryTerms, normal, out_of_scope_forms, term_form
 from retrieval.filters import VISIBLE
 from retrieval.identifiers import Names, might_hold_id
 from retrieval.search import SearchResult
-from retrieval.sentences import Candidate, candidates, score, sentences_of
+from retrieval.sentences import Candidate, candidates, heading_subject, score, sentences_of
 
 SUPPORT_CLAUSES = 3          # a clause and its document's header support together, over the best three
 COVERAGE_WEIGHT = 0.7        # the rest is dense similarity, as before sentence scoring (evals/tune.py)
@@ -114,6 +114,7 @@ class Planner:
         self.retriever = retriever
         self._names: tuple[int, dict[str, Names]] = (-1, {})
         self._labels: dict[str, frozenset[str]] = {}
+        self._subjects: dict[str, frozenset[str]] = {}
         self._tokens: dict[str, list[str]] = {}
         self._quotable: dict[str, tuple[Names, dict]] = {}    # role -> (its titles, clause -> sentences)
         self._doc_metas: tuple[int, dict[str, dict]] = (-1, {})
@@ -131,7 +132,8 @@ class Planner:
         if not result.hits:
             return plan
         plan.candidates = candidates(evidence, self._sentences(role))
-        score(plan.candidates, ask, self._choosing(terms, question, role), self.label_tokens, question)
+        score(plan.candidates, ask, self._choosing(terms, question, role), self.label_tokens, question,
+              self.subject_tokens)
         plan.others = self._sub_questions(plan)
         plan.support = self._support(plan)
         return plan
@@ -159,7 +161,7 @@ class Planner:
             own = QueryTerms.of(part, self.retriever, self._term_forms).weights
             terms = plan.terms.full().focused(set(own), PART_FOCUS)
             copies = [replace(c) for c in plan.candidates]
-            score(copies, ask, terms, self.label_tokens, plan.question)
+            score(copies, ask, terms, self.label_tokens, plan.question, self.subject_tokens)
             out.append((ask, sorted(copies, key=lambda c: -c.score)))
         return out
 
@@ -239,6 +241,11 @@ class Planner:
                 f"{meta.get('title', '')} {meta.get('doc_number', '')} {meta.get('section', '')} {meta.get('context', '')} "
                 f"{article_words(meta)}"))
         return self._labels[chunk.id]
+
+    def subject_tokens(self, chunk: Chunk) -> frozenset[str]:
+        if chunk.id not in self._subjects:
+            self._subjects[chunk.id] = frozenset(self.retriever.tokenizer.tokens(heading_subject(chunk)))
+        return self._subjects[chunk.id]
 
     def _support(self, plan: Plan) -> float:
         tokens = self.tokens

@@ -64,12 +64,12 @@ ASKS: dict[str, dict[str, list[str]]] = {
                r"\bwhat (?:score|percentage|share|proportion)\b", r"\bminimum .{0,30}\bsize\b"],
     },
     "money": {
-        "zh": [r"罚款", r"罚多少", r"最高.{0,2}罚", r"处罚", r"多少钱", r"多少.{0,4}费", r"费用?.{0,4}多少", r"收多少", r"收取多少", r"价格",
+        "zh": [r"罚款", r"罚多少", r"最高.{0,2}罚", r"处罚", r"(?:怎么|怎样|如何|会被|会怎么)罚", r"罚则", r"多少钱", r"多少.{0,4}费", r"费用?.{0,4}多少", r"收多少", r"收取多少", r"价格",
                r"手续费", r"收费标准", r"多少元", r"定价"],
         "en": [r"(?<!\bit )(?<!\bbe )(?<!\bis )\bfines?\b(?! (?:to|if)\b)",   # not "is it fine to ..."
                r"\bpenalt(?:y|ies)\b", r"\bhow much (?:is|are|does|do|did|will|money|they|we)\b",
                r"\bprices?\b", r"\bwhat (?:fee|fees|rate)\b", r"\b(?:review|filing|application|handling) fees?\b",
-               r"\brate card\b", r"\bcost of\b", r"\bsanctions?\b", r"\bcharge per\b"],
+               r"\brate card\b", r"\bcost of\b", r"\bsanctions?\b", r"\bpunish|\bpenali[sz]", r"\bcharge per\b"],
     },
     "body": {
         "zh": [r"谁", r"哪个部门", r"哪一?(?:个|家|级)?(?:机构|部门|单位|主管部门)", r"哪一级", r"由哪", r"向哪", r"主管部门",

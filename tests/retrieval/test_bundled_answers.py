@@ -233,3 +233,14 @@ def test_compassionate_use_finds_the_expanded_access_article(answerer, question)
     answer = ask(answerer, question)
     assert not answer.abstained and {c.chunk.meta["source_id"] for c in answer.citations} >= {"drug-admin-law-2019"}
     assert not answer.answer.startswith(("No.", "不可以"))
+
+
+@pytest.mark.parametrize("question,fact,article", [
+    ("研究机构向受试者收取研究费用，会被怎么罚？", "5倍", "第四十九条"),
+    ("开展干细胞临床研究的医院需要什么资质？", "三级甲等", ""),
+])
+def test_an_articles_heading_is_what_its_first_sentence_is_about(answerer, question, fact, article):
+    """Article 49's one sentence ("由市场监督管理部门责令退还，处所收费用5倍以下罚款") names neither
+    the subjects nor the fees: its heading "向受试者收费" does, and the penalty leads over the ban."""
+    first = lead_text(ask(answerer, question).answer)
+    assert fact in first and article in first, first

@@ -18,6 +18,8 @@ from retrieval.question import analyse, definiendum, fills, fills_strongly, sub_
     ("《条例》何时施行？", "date"),
     ("What is the fine for exporting samples without approval?", "money"),
     ("未经批准出境的罚款是多少？", "money"),
+    ("未备案就开展研究，会被怎么罚？", "money"),
+    ("How are sites punished for skipping the filing?", "money"),
     ("Discount above 10%: who approves?", "body"),
     ("人类遗传资源现在由哪个部门主管？", "body"),
     ("Where must an IIT's information be uploaded?", "place"),

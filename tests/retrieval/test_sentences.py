@@ -4,7 +4,8 @@ identifier survives into a quote."""
 import pytest
 
 from retrieval.identifiers import Names
-from retrieval.sentences import quotable
+from iitkb.schema import Chunk
+from retrieval.sentences import heading_subject, quotable
 from retrieval.tables import rows_as_sentences
 
 
@@ -150,3 +151,16 @@ def test_the_article_label_comes_from_the_section(section, label):
     assert article_label(section) == label
     if label:
         assert without_label(f"{label}: text") == "text" or without_label(f"{label}：text") == "text"
+
+
+@pytest.mark.parametrize("context,text,subject", [
+    ("第六章 法律责任 > 第四十九条 向受试者收费", "第四十九条 向受试者收费\n由市场监督管理部门责令退还……", "向受试者收费"),
+    ("Q4. Do I need approval to ship samples abroad?", "Q4. Do I need approval to ship samples abroad?\n\nYes. …",
+     "Do I need approval to ship samples abroad?"),
+    ("Processing time limits", "Processing time limits\nSerum: within 2 h.", ""),          # no label
+    ("4.4 Transgene qPCR", "4.4 Transgene qPCR\n1. DNA is quantified.\n2. LLOQ 50 copies.", ""),  # a list
+])
+def test_a_clauses_heading_gives_its_first_sentence_a_subject(context, text, subject):
+    """"由市场监督管理部门责令退还" says what happens, its heading says to whom: the two are one
+    statement. A heading over a list is about every item, not the first."""
+    assert heading_subject(Chunk("c", text, {"context": context})) == subject
