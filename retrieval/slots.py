@@ -289,6 +289,8 @@ really actually basically exactly simply thing things stuff way ways like want w
 makes made put pay paid paying use using used ever new old big small good bad best better worse right wrong kind sort type
 lot lots okay ok please thanks thank hi hello guys help anyone someone something anything everything nothing all some
 any each every both either whether else etc roughly approx somebody anybody happen happens happened mean means meant
+while through throughout halfway midway partway still yet already again much very too soon even instead rather whatever
+anyway otherwise many
 """.split())
 CHINESE_COMMON_WORDS = frozenset("""应该 应当 就算 最初 起初 到底 究竟 已经 还是 一下 一般 一直 一些 怎么 怎样 怎么办 这么 那么 这样
 那样 现在 目前 以后 之前 之后 然后 如果 但是 而且 或者 因为 所以 可能 能够 最多 最少 大概 左右 多久 就是 还要 只要 要是 是不是 能不能

@@ -244,3 +244,11 @@ def test_an_articles_heading_is_what_its_first_sentence_is_about(answerer, quest
     the subjects nor the fees: its heading "向受试者收费" does, and the penalty leads over the ban."""
     first = lead_text(ask(answerer, question).answer)
     assert fact in first and article in first, first
+
+
+def test_the_clause_an_answer_leads_with_counts_towards_its_support(answerer):
+    """The SOP clause that answers ranks below the three best clauses, which are the national
+    rules on SUSARs: judged on those alone, the question abstained."""
+    answer = ask(answerer, "New safety info or a SUSAR arrives from the client: what is our deadline to send it "
+                           "on to the PIs?", role="staff")
+    assert not answer.abstained and "2 working days" in lead_text(answer.answer)
