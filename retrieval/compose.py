@@ -56,6 +56,10 @@ _ARTICLE = re.compile(rf"(?:征求意见稿)?第[{q.tables.ZH_DIGITS}\d]+条(?:�
 # answer to the question its FAQ asked. "可以，但……" is one sentence and keeps its verdict.
 _OPENING_VERDICT = re.compile(r"^(?:(?:yes|no)\.|(?:是的|可以|不可以|不能|不需要|需要|不是|否|有变化|没有变化|有|没有)"
                               r"。)\s*", re.I)
+# A number with its unit: what two sides of a comparison state ("30 个工作日" against "60 个工作日").
+_QUANTITY = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个)?(工作日|自然日|天|日|小时|周|个月|月|年|万元|元|%|"
+                       r"(?:working|calendar|business) days?|days?|weeks?|months?|years?|hours?|RMB|yuan)(?![A-Za-z])",
+                       re.I)
 _NAMES_ARTICLE = re.compile(rf"第[{q.tables.ZH_DIGITS}\d]+条|\bArt(?:icle)?s?\.?\s*\d+", re.I)
 
 
@@ -138,7 +142,9 @@ def compose(cands: list[Candidate], ask: q.Ask, terms: QueryTerms,
         if fits(c) and _adds(c, chosen, ask, terms):
             chosen.append(c)
     filler = _slot_filler(ranked, chosen, ask, fits) if len(chosen) < limit else None
-    return Composition(chosen + ([filler] if filler else []), q.verdict(ask, lead.text))
+    chosen += [filler] if filler else []
+    other_side = _other_side(ranked, chosen, ask, fits) if len(chosen) < limit else None
+    return Composition(chosen + ([other_side] if other_side else []), q.verdict(ask, lead.text))
 
 
 def _slot_filler(ranked: list[Candidate], chosen: list[Candidate], ask: q.Ask, fits) -> Candidate | None:
@@ -148,6 +154,22 @@ def _slot_filler(ranked: list[Candidate], chosen: list[Candidate], ask: q.Ask, f
     floor = SLOT_MARGIN * chosen[0].score
     return next((c for c in ranked if c.score >= floor and ask.slot in c.fills and fits(c)
                  and all(c is not x for x in chosen)), None)
+
+
+def _other_side(ranked: list[Candidate], chosen: list[Candidate], ask: q.Ask, fits) -> Candidate | None:
+    """Asked to compare ("比常规审评能快多少？"), the best sentence within ``SLOT_MARGIN`` that
+    gives the same kind of quantity as the answer (working days, weeks, RMB) at another value."""
+    if not ask.compares:
+        return None
+    stated = {quantity for x in chosen for quantity in _quantities(x.text)}
+    units = {unit for _, unit in stated}
+    floor = SLOT_MARGIN * chosen[0].score
+    return next((c for c in ranked if c.score >= floor and fits(c) and all(c is not x for x in chosen)
+                 and any(unit in units and (n, unit) not in stated for n, unit in _quantities(c.text))), None)
+
+
+def _quantities(text: str) -> set[tuple[str, str]]:
+    return {(n, unit.lower().rstrip("s")) for n, unit in _QUANTITY.findall(text)}
 
 
 def _official_lead(ranked: list[Candidate], ask: q.Ask) -> Candidate:

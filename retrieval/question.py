@@ -32,6 +32,7 @@ class Ask:
     unit: str | None = None          # what a count question counts: "people", "member", "轮"
     thresholds: frozenset = frozenset()   # ("above", "10", "%") for "discount above 10%"
     text: str = ""
+    compares: bool = False           # "比常规审评快多少": both sides' values are asked for
 
     @property
     def slot(self) -> str | None:
@@ -62,7 +63,8 @@ def analyse(question: str) -> Ask:
         found.remove("count")        # "how many days" asks for a duration only
     yesno = _yesno_kind(text) if "yesno" in found else None
     unit = _count_unit(text) if "count" in found else None
-    return Ask(lang, tuple(found), yesno, matches(tables.ASKS_META, text), unit, thresholds(text), text)
+    return Ask(lang, tuple(found), yesno, matches(tables.ASKS_META, text), unit, thresholds(text), text,
+               matches(tables.COMPARES, text))
 
 
 _PEOPLE = "名人位"

@@ -30,7 +30,7 @@ ASKS: dict[str, dict[str, list[str]]] = {
         "zh": [r"多久", r"多长时间", r"多长", r"几天", r"几日", rf"多少(?:个)?(?:工作日|自然日|天|日|小时|周|月|年)",
                r"几个(?:工作日|自然日|月|小时|星期|周)", r"几年", r"时限", r"期限", r"时间要求", r"截止(?!日期|日|[于到]?哪)", r"周期",
                r"有效期", r"保存(?:多|几)", r"多快", r"几小时", r"什么时间内", r"多少时间", r"截止时间(?!是(?:什么时候|哪天|几号))",
-               r"频率", r"每隔多久"],
+               r"频率", r"每隔多久", r"快(?:了)?(?:多少|几天)", r"(?:节省|省|缩短|提前)(?:了)?多少"],
         "en": [r"\bhow long\b", r"\bhow (?:soon|quickly|fast|often)\b",
                r"\bhow many (?:calendar |working |business )?(?:days|weeks|months|years|hours)\b",
                r"\bdeadlines?\b", r"\btime ?limits?\b", r"\btimelines?\b", r"\bby when\b", r"\bwithin how\b",
@@ -269,6 +269,12 @@ DESTINATIONS = {
     "zh": (rf"(?:寄到|运到|运往|送到|发往|送往|寄往|运至|送至|发到|出口到|转运到|传到|传给|提供给|交给|到)(?:{_COUNTRIES_ZH})"
            r"(?:的)?(?:中心实验室|实验室|总部|母公司|合作方|公司|中心)?", "境外"),
 }
+# A question that compares two things ("比常规审评能快多少？", "compared with the normal review")
+# needs both sides' values, not the first alone.
+# "more than 10%" is a threshold, and "比例" a share, not comparisons.
+COMPARES = [r"比(?!例|如|重|率|值|对)[^，。？！]{1,20}(?:快|慢|多|少|长|短|早|晚|高|低)|相比|相较|对比",
+            r"\bcompared? (?:with|to)\b|(?<!more )(?<!less )(?<!fewer )(?<!greater )(?<!rather )(?<!other )\bthan\b|"
+            r"\bversus\b|\bvs\.?(?=\s)"]
 # Everyday words a question uses for the corpus's own ("一直不回复" for "无回应", "多久给结论" for
 # "作出决定", "change" for "amend"): interchangeable when judging what a clause states, as the
 # termbase's forms are (retrieval/coverage.py).

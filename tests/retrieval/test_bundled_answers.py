@@ -252,3 +252,13 @@ def test_the_clause_an_answer_leads_with_counts_towards_its_support(answerer):
     answer = ask(answerer, "New safety info or a SUSAR arrives from the client: what is our deadline to send it "
                            "on to the PIs?", role="staff")
     assert not answer.abstained and "2 working days" in lead_text(answer.answer)
+
+
+@pytest.mark.parametrize("question,sides", [
+    ("30个工作日通道和常规审评相比快多少？", ("30 个工作日", "60 个工作日")),
+    ("How much faster is the 30-working-day IND channel than the standard review?", ("30 working days", "60")),
+])
+def test_a_comparison_states_both_sides(answerer, question, sides):
+    """The fast channel's 30 working days alone do not say how much faster it is."""
+    answer = ask(answerer, question).answer
+    assert all(side in answer for side in sides), answer

@@ -335,3 +335,20 @@ def test_a_document_number_of_a_rule_is_not_a_count():
     ask = analyse("document number of NATCM's rules for TCM investigator-initiated studies")
     assert ask.slot == "number" and "count" not in ask.slots
     assert analyse("What is the minimum number of members?").slot == "count"
+
+
+@pytest.mark.parametrize("question,compares", [
+    ("30个工作日通道和常规审评相比快多少？", True),
+    ("快速通道比一般审评快几天？", True),
+    ("How much faster is the fast channel than the standard review?", True),
+    ("What does the 2024 text change compared with the 2021 pilot?", True),
+    ("Who approves a discount of more than 10%?", False),     # a threshold
+    ("SAE 中死亡病例的比例是多少？", False),                   # a share
+    ("IND 审评时限是多少天？", False),
+])
+def test_a_comparison_is_recognised(question, compares):
+    assert analyse(question).compares is compares
+
+
+def test_how_much_faster_asks_for_a_duration():
+    assert analyse("快速通道比常规审评快多少？").slot == "duration"
