@@ -122,7 +122,9 @@ def sub_questions(question: str) -> list[str]:
     asking, pending = [], ""
     for sentence in split_sentences(question):
         for part in (p.strip() for p in _JOINED.split(sentence) if p and p.strip()):
-            if analyse(part).slots or _ASKS.search(part):
+            if asking and not pending and matches(tables.ASKS_SOURCE, part):
+                asking[-1] = f"{asking[-1]} {part}"       # "Which article says so?" asks about the last one
+            elif analyse(part).slots or _ASKS.search(part):
                 asking.append(f"{pending}{part}")
                 pending = ""
             else:      # a statement or a fragment ("非致死、……") belongs to the question after it

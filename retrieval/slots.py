@@ -269,6 +269,13 @@ DESTINATIONS = {
     "zh": (rf"(?:寄到|运到|运往|送到|发往|送往|寄往|运至|送至|发到|出口到|转运到|传到|传给|提供给|交给|到)(?:{_COUNTRIES_ZH})"
            r"(?:的)?(?:中心实验室|实验室|总部|母公司|合作方|公司|中心)?", "境外"),
 }
+# A question that only asks where the previous one's answer is written ("Which article says so?",
+# "依据是哪一条？"): it has no subject of its own, so it belongs to that question.
+ASKS_SOURCE = [r"^(?:and )?(?:which|what) (?:article|provision|clause|section|rule|regulation)s?"
+               r"(?: (?:says?|said|states?|requires?|is|are) (?:so|that|this|it))?(?: exactly)?\s*[?.]?$",
+               r"^(?:and )?where (?:does it|is (?:that|this|it)) (?:say|said|written|stated)(?: so)?\s*[?.]?$",
+               r"^(?:the )?(?:source|legal basis|citation|reference)\s*[?.]?$",
+               r"^(?:其)?(?:依据|根据|出处|法律依据|规定)?(?:是|在|出自)?(?:哪一?条|哪个条款|哪条规定|哪里|什么)(?:规定的?)?[？?。]?$"]
 # A question that compares two things ("比常规审评能快多少？", "compared with the normal review")
 # needs both sides' values, not the first alone.
 # "more than 10%" is a threshold, and "比例" a share, not comparisons.

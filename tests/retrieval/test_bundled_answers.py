@@ -262,3 +262,9 @@ def test_a_comparison_states_both_sides(answerer, question, sides):
     """The fast channel's 30 working days alone do not say how much faster it is."""
     answer = ask(answerer, question).answer
     assert all(side in answer for side in sides), answer
+
+
+def test_which_article_says_so_keeps_the_answer_on_the_question(answerer):
+    first = lead_text(ask(answerer, "Must the hospital running a biomedical new technology study be 三级甲等? "
+                                    "Which article?").answer)
+    assert "Grade III-A" in first and "Art" in first, first

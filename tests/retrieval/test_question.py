@@ -352,3 +352,11 @@ def test_a_comparison_is_recognised(question, compares):
 
 def test_how_much_faster_asks_for_a_duration():
     assert analyse("快速通道比常规审评快多少？").slot == "duration"
+
+
+@pytest.mark.parametrize("message", ["Must the site be Grade III-A? Which article says so?",
+                                     "研究机构必须是三级甲等吗？依据是哪一条？"])
+def test_asking_for_the_source_belongs_to_the_question_before(message):
+    """"Which article says so?" has no subject of its own: it is not a second question."""
+    assert sub_questions(message) == [message]
+    assert sub_questions("是正式版吗？文号是多少？") == ["是正式版吗？", "文号是多少？"]
