@@ -51,8 +51,9 @@ ASKS: dict[str, dict[str, list[str]]] = {
                r"\bwhich (?:decree|order|announcement|notice|circular)\b", r"\bnumber and date\b"],
     },
     "article": {     # which article of a rule says so
-        "zh": [r"哪一?条", r"第几条", r"哪个条款", r"依据哪", r"根据哪", r"哪条规定"],
-        "en": [r"\bwhich (?:article|provision|section|clause)\b", r"\bwhat article\b", r"\barticle number\b"],
+        "zh": [r"哪一?条", r"第几条", r"哪个条款", r"依据哪", r"根据哪", r"哪条规定", r"哪一?章", r"第几章", r"哪个章节"],
+        "en": [r"\bwhich (?:article|provision|section|clause|chapter)\b", r"\bwhat (?:article|chapter)\b",
+               r"\barticle number\b"],
     },
     "count": {
         "zh": [rf"几(?:名|个|位|人|项|条|种|轮|页|类|家|次|章|款|部分|节)", rf"多少(?:名|个|位|人|项|条|种|轮|页|类|家|次|委员|份|分|款|部分|章|节)",
@@ -93,7 +94,7 @@ ASKS: dict[str, dict[str, list[str]]] = {
                r"\bfinal (?:text|version)\b|\bstill a draft\b|\brepealed\b|\bsuperseded\b|\bcan we still\b|\bstill\b"],
     },
     "list": {
-        "zh": [r"哪些", r"哪几", r"包括什么", r"包括哪", r"有什么(?:要求|条件|内容|规定)", r"什么(?:材料|手续|条件|资质|要求)",
+        "zh": [r"哪些", r"哪几", r"哪[两二三四五](?:个|项|种|类|方面|部分)", r"包括什么", r"包括哪", r"有什么(?:要求|条件|内容|规定)", r"什么(?:材料|手续|条件|资质|要求)",
                r"要办什么", r"办什么", r"需要做什么"],
         "en": [r"\bwhich (?:documents|approvals|materials|conditions|items|reviews|products|things|situations|sections|"
                r"steps|requirements)\b", r"\bwhat (?:documents|approvals|materials|conditions|reviews|sections|items|"
@@ -134,7 +135,7 @@ FILLS: dict[str, list[str]] = {
               r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b"],
     "number": [r"〔\d{4}〕\s*\d+\s*号|第\s*\d+\s*号|\d{4}\s*年第\s*\d+\s*号|令第\s*\d+\s*号",
                r"\b(?:No\.|Order No\.?|Decree No\.?)\s*\d+|\b\d{4} No\. \d+"],
-    "article": [rf"第[{ZH_DIGITS}\d]+条", r"\bArt(?:icle)?s?\.?\s*\d+"],
+    "article": [rf"第[{ZH_DIGITS}\d]+[条章]", r"\bArt(?:icle)?s?\.?\s*\d+", r"\bChapter\s+(?:\d+|[IVX]+)\b"],
     "money": [r"(?:RMB|USD|CNY|US\$|¥|￥)\s*[\d,.]+", r"[\d,.]+\s*(?:万元|元|yuan|million|万)",
               r"\d+(?:\.\d+)?\s*%\s*(?:的)?\s*(?:handling fee|fee|手续费|管理费)|(?:fee|手续费)[^。.]{0,12}\d+(?:\.\d+)?\s*%",
               r"\btimes (?:the )?(?:illegal|fees|gains)|\d+\s*倍|倍以上", r"\b\d{1,3}(?:,\d{3})+\b"],

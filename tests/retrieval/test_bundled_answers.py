@@ -268,3 +268,7 @@ def test_which_article_says_so_keeps_the_answer_on_the_question(answerer):
     first = lead_text(ask(answerer, "Must the hospital running a biomedical new technology study be 三级甲等? "
                                     "Which article?").answer)
     assert "Grade III-A" in first and "Art" in first, first
+
+
+def test_which_chapter_is_answered_with_the_chapter(answerer):
+    assert "第八章" in lead_text(ask(answerer, "临床试验期间的药物警戒在 GVP 第几章？").answer)
