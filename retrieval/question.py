@@ -165,7 +165,8 @@ def _asks_price(question: str) -> bool:
 
 def _asks_strongly(ask: Ask) -> bool:
     """The question asks for its slot in the terms of one of slots.STRONG_FILLS."""
-    return any(slot == ask.slot and re.search(pattern, ask.text, re.I) for slot, pattern, _ in tables.STRONG_FILLS)
+    return (any(slot == ask.slot and re.search(pattern, ask.text, re.I) for slot, pattern, _ in tables.STRONG_FILLS)
+            or (ask.slot == "body" and _ASKED_DOER[0].search(ask.text) is not None))
 
 
 def defining_heading(section: str) -> bool:
@@ -189,7 +190,23 @@ def fills_strongly(sentence: str, ask: Ask) -> bool:
     for slot, question_pattern, sentence_pattern in tables.STRONG_FILLS:
         if slot == ask.slot and re.search(question_pattern, ask.text, re.I) and re.search(sentence_pattern, sentence, re.I):
             return True
-    return False
+    return ask.slot == "body" and _names_doer(sentence, ask.text)
+
+
+_ASKED_DOER = (re.compile(r"由谁(?:来|负责)?([\u4e00-\u9fff]{2})|谁(?:来|负责)([\u4e00-\u9fff]{2})"),
+               re.compile(r"\bwho (?:must |should |will |has to |is to |can |may )?(register|approv|file|sign|review|submit|"
+                          r"report|decid|pay|keep|stor|archiv|apply|appl)\w*", re.I))
+
+
+def _names_doer(sentence: str, question: str) -> bool:
+    """"由谁登记？" is answered by "由牵头单位登记", "Who files it?" by "filed by the lead site":
+    the sentence says who does the act the question asks about."""
+    zh = _ASKED_DOER[0].search(question)
+    if zh:
+        act = zh.group(1) or zh.group(2)
+        return re.search(rf"由[^，。；？！]{{1,15}}{act}", sentence) is not None
+    en = _ASKED_DOER[1].search(question)
+    return bool(en) and re.search(rf"\b{en.group(1)}\w* by\b", sentence, re.I) is not None
 
 
 def _counts(sentence: str, unit: str) -> bool:

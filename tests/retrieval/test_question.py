@@ -365,3 +365,11 @@ def test_asking_for_the_source_belongs_to_the_question_before(message):
     """"Which article says so?" has no subject of its own: it is not a second question."""
     assert sub_questions(message) == [message]
     assert sub_questions("是正式版吗？文号是多少？") == ["是正式版吗？", "文号是多少？"]
+
+
+def test_who_does_an_act_is_answered_by_the_sentence_saying_who_does_it():
+    """"由谁登记？" wants the doer of 登记, not any sentence that names a body."""
+    ask = analyse("多中心项目由谁登记？")
+    assert fills("多中心研究由牵头单位登记，并添加其他参与单位。", "body", ask)
+    assert not fills("项目信息须上传至国家卫生健康委指定的平台。", "body", ask)
+    assert fills_strongly("The annual report is filed by the lead site.", analyse("Who files the annual report?"))
