@@ -199,12 +199,12 @@ _ASKED_DOER = (re.compile(r"由谁(?:来|负责)?([\u4e00-\u9fff]{2})|谁(?:来|
 
 
 def _names_doer(sentence: str, question: str) -> bool:
-    """"由谁登记？" is answered by "由牵头单位登记", "Who files it?" by "filed by the lead site":
-    the sentence says who does the act the question asks about."""
+    """"由谁登记？" is answered by "由牵头单位登记" (or "审批人：CFO" for "由谁审批？"), "Who files
+    it?" by "filed by the lead site": the sentence says who does the act the question asks about."""
     zh = _ASKED_DOER[0].search(question)
     if zh:
         act = zh.group(1) or zh.group(2)
-        return re.search(rf"由[^，。；？！]{{1,15}}{act}", sentence) is not None
+        return re.search(rf"由[^，。；？！]{{1,15}}{act}|{act}(?:人|方|者|部门|单位|机构)\s*[：:为是]", sentence) is not None
     en = _ASKED_DOER[1].search(question)
     return bool(en) and re.search(rf"\b{en.group(1)}\w* by\b", sentence, re.I) is not None
 
