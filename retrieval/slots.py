@@ -30,12 +30,13 @@ ASKS: dict[str, dict[str, list[str]]] = {
         "zh": [r"多久", r"多长时间", r"多长", r"几天", r"几日", rf"多少(?:个)?(?:工作日|自然日|天|日|小时|周|月|年)",
                r"几个(?:工作日|自然日|月|小时|星期|周)", r"几年", r"时限", r"期限", r"时间要求", r"截止(?!日期|日|[于到]?哪)", r"周期",
                r"有效期", r"保存(?:多|几)", r"多快", r"几小时", r"什么时间内", r"多少时间", r"截止时间(?!是(?:什么时候|哪天|几号))",
-               r"频率", r"每隔多久", r"快(?:了)?(?:多少|几天)", r"(?:节省|省|缩短|提前)(?:了)?多少"],
+               r"频率", r"每隔多久", r"快(?:了)?(?:多少|几天)", r"(?:节省|省|缩短|提前)(?:了)?多少",
+               r"(?:按|算)(?:自然日|工作日|日历日)"],
         "en": [r"\bhow long\b", r"\bhow (?:soon|quickly|fast|often)\b",
                r"\bhow many (?:calendar |working |business )?(?:days|weeks|months|years|hours)\b",
                r"\bdeadlines?\b", r"\btime ?limits?\b", r"\btimelines?\b", r"\bby when\b", r"\bwithin how\b",
                r"\bretain(?:ed)?\b", r"\bretention\b", r"\bclocks?\b", r"\bperiod\b", r"\bvalid for\b",
-               r"\bhow much time\b", r"\bturnaround\b", r"\bwait\b", r"\bhow frequently\b", r"\bfrequency\b",
+               r"\bhow much time\b", r"\bturnaround\b", r"\b(?:in|on|as) (?:calendar|working|business) days\b", r"\bwait\b", r"\bhow frequently\b", r"\bfrequency\b",
                r"\bhow (?:old|recent)\b"],
     },
     "date": {
@@ -229,6 +230,9 @@ STRONG_FILLS = [
     ("body", _INSTITUTION_LEVEL,
      r"[一二三]级[甲乙丙]?等?|三甲|\bGrade (?:I{1,3})(?:-?[AB])?\b|\bIII-A\b|\btertiary\b|\bTier[- ]?[123]\b"),
     ("duration", r"保存|retain|retention|kept|keep", r"保存|retain|retention|kept|keep"),
+    # which kind of day a limit counts ("按自然日排期可以吗？", "calendar days?"): a limit in named days
+    ("duration", r"自然日|工作日|日历日|\b(?:calendar|working|business) days?\b",
+     rf"{_ZH_NUM}+\s*(?:个)?\s*(?:工作日|自然日)|\b\d+\s+(?:calendar|working|business) days?\b"),
     # a deadline asked as one ("多久内", "within how many days") is answered by a time limit, not
     # by any duration the sentence mentions ("60 个工作日默示许可")
     ("duration", r"多久内|多长时间内|几天内|几个月内|\bwithin how\b|\bhow soon\b|\bby when\b",

@@ -272,3 +272,10 @@ def test_which_article_says_so_keeps_the_answer_on_the_question(answerer):
 
 def test_which_chapter_is_answered_with_the_chapter(answerer):
     assert "第八章" in lead_text(ask(answerer, "临床试验期间的药物警戒在 GVP 第几章？").answer)
+
+
+@pytest.mark.parametrize("question,fact", [("药品注册管理办法说IND审评六十日，是按工作日还是自然日？", "工作日"),
+                                           ("Is the 60-day IND review counted in calendar days?", "60 working days")])
+def test_which_kind_of_day_is_answered_by_the_limit_in_named_days(answerer, question, fact):
+    """The Provisions write "六十日"; the Drug Administration Law's 60 working days answer the question."""
+    assert fact in lead_text(ask(answerer, question).answer)

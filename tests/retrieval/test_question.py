@@ -22,6 +22,8 @@ from retrieval.question import analyse, definiendum, fills, fills_strongly, sub_
     ("知情同意的要求在伦理审查办法的第几章？", "article"),
     ("Which chapter of the Measures covers informed consent?", "article"),
     ("伦理审查分哪两种方式？", "list"),
+    ("伦理审查的时限按自然日算吗？", "duration"),
+    ("Is the 60-day review counted in calendar days?", "duration"),
     ("How are sites punished for skipping the filing?", "money"),
     ("Discount above 10%: who approves?", "body"),
     ("人类遗传资源现在由哪个部门主管？", "body"),
