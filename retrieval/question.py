@@ -61,12 +61,19 @@ def analyse(question: str) -> Ask:
              if any(matches(tables.ASKS[slot][code], text) for code in ("zh", "en"))]
     if "duration" in found and "count" in found and not _counts_things(text):
         found.remove("count")        # "how many days" asks for a duration only
+    if _DOCUMENT_LENGTH.search(text):
+        found = ["count"] + [s for s in found if s not in ("duration", "count")]   # pages, not time
+        return Ask(lang, tuple(found), None, True, "page", frozenset(), text, False)
     yesno = _yesno_kind(text) if "yesno" in found else None
     unit = _count_unit(text) if "count" in found else None
     return Ask(lang, tuple(found), yesno, matches(tables.ASKS_META, text), unit, thresholds(text), text,
                matches(tables.COMPARES, text))
 
 
+# "How long is the guideline?" asks for its pages; "how long is the review?" for a duration.
+_DOCUMENT_LENGTH = re.compile(r"\bhow long is (?:the |this |that )?(?:(?!review|approval|period|clock|process|validity|"
+                              r"retention|wait|trial|study|procedure)[\w'’-]+ ){0,6}(?:guideline|guidance|document|text|"
+                              r"measures|regulation|rules?|notice|announcement|law|provisions|GCP|GVP)\b", re.I)
 _PEOPLE = "名人位"
 _EN_COUNTED = re.compile(r"(?:how many|(?:minimum|maximum|min|max) number of|number of) ((?:[\w-]+ ?){1,4})", re.I)
 _NOT_COUNTED = {"must", "do", "does", "did", "are", "is", "can", "should", "have", "has", "will", "were", "was", "may",

@@ -66,6 +66,7 @@ LONG_FROM, LONG_SPAN = 60, 60
 # A term every candidate states tells the sentences apart less than one few state: its weight is
 # scaled between this floor (all state it) and 1 (none does).
 COMMON_TERM_FLOOR = 0.5
+_LABELLED_FIGURE = re.compile(r"^[\w\u4e00-\u9fff ()（）-]{2,24}[：:]\s*[^：:]*\d")
 MIN_CJK, MIN_WORDS = 8, 5   # "Yes." or "不得收费。" alone says too little to stand as a cited statement
 # A sentence that opens by pointing back ("因此境外企业不能……", "However, ...") means nothing
 # without the one before it, so the two are quoted together.
@@ -131,7 +132,10 @@ def _subject(text: str) -> bool:
 
 
 def too_short(sentence: str) -> bool:
-    return len(CJK.findall(sentence)) < MIN_CJK and len(sentence.split()) < MIN_WORDS
+    """Too short to stand as a statement, unless it gives a labelled figure ("Length: 29 pages.",
+    "页数：29 页。"), which is a whole fact."""
+    return (len(CJK.findall(sentence)) < MIN_CJK and len(sentence.split()) < MIN_WORDS
+            and not _LABELLED_FIGURE.match(sentence))
 
 
 def candidates(evidence: list, sentences_of) -> list[Candidate]:

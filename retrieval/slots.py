@@ -201,6 +201,8 @@ STRONG_FILLS = [
     ("definition", r"", r"所称|是指|系指|指的是|\bmeans\b|\brefers? to\b|\b(?:is|are) defined as\b"),
     ("count", r"(?:几|多少)(?:个人|名|人|位)|how many (?:\w+ )?(?:members|people|persons)|committee size|\bsize\b",
      r"人数|名额|\bsize\b"),
+    # a document's length in pages ("How long is the guideline?", "有多少页")
+    ("count", r"\bpages?\b|\bhow long is\b|几页|多少页|篇幅", r"\d+\s*(?:pages?\b|页)"),
     ("date", r"施行|生效|适用|执行|哪天开始|何时开始|什么时候开始|effect|in ?to force|in force|apply|applies|effective|"
              r"follow|require|\bstart(?:ed|s)?\b",
      rf"{_DATE}.{{0,12}}(?:施行|生效|适用|实施|执行|起|effect|in force)|"
@@ -330,9 +332,10 @@ ABOVE = r"above|over|more than|exceeding|exceeds?|greater than|beyond|超过|高
 BELOW = r"below|under|less than|up to|at most|no more than|不超过|低于|小于|少于|以内"
 # Words of a question that make the meta sentences above relevant.
 ASKS_META = [r"\bin force\b|\beffective\b|\beffect\b|\bvalid\b|\bstill\b|\bstatus\b|\bbinding\b|\bdraft\b|"
-             r"\brepeal|\bsupersed|\bchapters?\b|\barticles\b|\badopt|\bissued?\b|\bwhen\b|\bdate\b|\bcurrent\b|"
+             r"\brepeal|\bsupersed|\bchapters?\b|\barticles\b|\bpages\b|\bhow long is (?:the |this |that )?[\w'’ -]{0,60}"
+             r"(?:guideline|guidance|document|text|measures|regulation|rules?|notice|announcement|law|provisions|GCP|GVP)\b|\badopt|\bissued?\b|\bwhen\b|\bdate\b|\bcurrent\b|"
              r"\b(?:document|decree|order|notice|announcement|circular) number\b|\bnumber and date\b",
-             r"现行|有效|效力|草案|征求意见|试行|废止|取代|几章|多少条|几条|发布|文号|何时|什么时候|哪天|日期|状态|正式|"
+             r"现行|有效|效力|草案|征求意见|试行|废止|取代|几章|多少条|几条|几页|多少页|篇幅|发布|文号|何时|什么时候|哪天|日期|状态|正式|"
              r"(?:何时|什么时候|哪天|哪一天|日期|时间|是否|有没有|已经|起|开始)[^\s，。？！,.?!]{0,4}(?:施行|生效)|"
              r"(?:施行|生效)(?:日期|时间|了吗|了没|没有|的|吗)"]     # not "条例施行后还能继续吗"
 

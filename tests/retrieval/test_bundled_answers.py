@@ -279,3 +279,9 @@ def test_which_chapter_is_answered_with_the_chapter(answerer):
 def test_which_kind_of_day_is_answered_by_the_limit_in_named_days(answerer, question, fact):
     """The Provisions write "六十日"; the Drug Administration Law's 60 working days answer the question."""
     assert fact in lead_text(ask(answerer, question).answer)
+
+
+def test_a_documents_length_is_its_pages(answerer):
+    """The key point "Length: 29 pages." is short, but it is the whole answer."""
+    assert "29 pages" in lead_text(ask(answerer, "How many pages does the CDE CGT clinical communication "
+                                                 "guideline have?").answer)

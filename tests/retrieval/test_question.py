@@ -375,3 +375,10 @@ def test_who_does_an_act_is_answered_by_the_sentence_saying_who_does_it():
     assert fills("多中心研究由牵头单位登记，并添加其他参与单位。", "body", ask)
     assert not fills("项目信息须上传至国家卫生健康委指定的平台。", "body", ask)
     assert fills_strongly("The annual report is filed by the lead site.", analyse("Who files the annual report?"))
+
+
+def test_how_long_is_a_document_asks_for_its_pages():
+    doc = analyse("How long is the CDE guideline on clinical communication for CGT products?")
+    assert (doc.slot, doc.unit, doc.meta) == ("count", "page", True)
+    assert analyse("How long is the IND review?").slot == "duration"
+    assert analyse("How long is an HGR approval valid?").slot == "duration"

@@ -5,7 +5,7 @@ import pytest
 
 from retrieval.identifiers import Names
 from iitkb.schema import Chunk
-from retrieval.sentences import heading_subject, quotable
+from retrieval.sentences import heading_subject, quotable, too_short
 from retrieval.tables import rows_as_sentences
 
 
@@ -164,3 +164,8 @@ def test_a_clauses_heading_gives_its_first_sentence_a_subject(context, text, sub
     """"由市场监督管理部门责令退还" says what happens, its heading says to whom: the two are one
     statement. A heading over a list is about every item, not the first."""
     assert heading_subject(Chunk("c", text, {"context": context})) == subject
+
+
+def test_a_labelled_figure_is_not_too_short_to_quote():
+    assert not too_short("Length: 29 pages.") and not too_short("页数：29 页。")
+    assert too_short("Yes.") and too_short("不得收费。")
