@@ -239,11 +239,17 @@ class Answerer:
 
     @staticmethod
     def _notes(language: str, citations: list[Citation]) -> list[str]:
+        """One status note per document ("[1][2] 已被取代……" for two clauses of one superseded
+        rule, not the same note twice), then each citation's language note."""
         notes = []
+        same_doc: dict[tuple, list[int]] = {}
         for c in citations:
-            status_note = STATUS_NOTES[language].get(c.chunk.meta.get("status"))
-            if status_note:
-                notes.append(status_note.format(n=c.n))
+            status = c.chunk.meta.get("status")
+            if status in STATUS_NOTES[language]:
+                same_doc.setdefault((c.chunk.meta.get("doc_id"), status), []).append(c.n)
+        for (_, status), numbers in same_doc.items():
+            notes.append(STATUS_NOTES[language][status].format(n="][".join(map(str, numbers))))
+        for c in citations:
             if c.counterpart_of is not None:
                 notes.append(PAIR_NOTE[language].format(n=c.n))
             elif c.chunk.meta.get("lang") != language:

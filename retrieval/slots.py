@@ -231,6 +231,9 @@ STRONG_FILLS = [
     # the level of a hospital or institution is its grade: "三级甲等", "Grade III-A", "tertiary"
     ("body", _INSTITUTION_LEVEL,
      r"[一二三]级[甲乙丙]?等?|三甲|\bGrade (?:I{1,3})(?:-?[AB])?\b|\bIII-A\b|\btertiary\b|\bTier[- ]?[123]\b"),
+    # "which regions / 哪些地区" is answered by a sentence that names several, not by one place
+    ("place", r"哪些(?:地区|省份?|城市|地方|区域)|\bwhich (?:regions|provinces|cities|places|areas)\b",
+     r"[\u4e00-\u9fff]{2,4}、[\u4e00-\u9fff]{2,4}(?:、|和|及)|\b[A-Z][a-z]+, [A-Z][a-z]+,? and [A-Z][a-z]+"),
     ("duration", r"保存|retain|retention|kept|keep", r"保存|retain|retention|kept|keep"),
     # which kind of day a limit counts ("按自然日排期可以吗？", "calendar days?"): a limit in named days
     ("duration", r"自然日|工作日|日历日|\b(?:calendar|working|business) days?\b",

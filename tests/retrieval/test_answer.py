@@ -1,6 +1,7 @@
 """Extractive cited answers: language, citations at clause level, status notes, abstention, roles."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -53,7 +54,9 @@ def test_english_question_on_chinese_only_clause_says_it_quotes_chinese(answerer
 def test_superseded_source_is_flagged(answerer):
     answer = answerer.ask("What did the 2019 consultation draft say about approval by the provincial authority?")
     flagged = [c for c in answer.citations if c.chunk.meta["status"] == "superseded"]
-    assert flagged and f"[{flagged[0].n}] has been superseded" in answer.answer
+    assert flagged and all(re.search(rf"(?:\[\d+\])*\[{c.n}\](?:\[\d+\])* has been superseded", answer.answer)
+                           for c in flagged)
+    assert answer.answer.count("has been superseded") == len({c.chunk.meta["doc_id"] for c in flagged})
 
 
 @pytest.mark.parametrize("question,lang,phrase", [

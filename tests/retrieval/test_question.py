@@ -382,3 +382,10 @@ def test_how_long_is_a_document_asks_for_its_pages():
     assert (doc.slot, doc.unit, doc.meta) == ("count", "page", True)
     assert analyse("How long is the IND review?").slot == "duration"
     assert analyse("How long is an HGR approval valid?").slot == "duration"
+
+
+def test_which_regions_wants_the_sentence_naming_several():
+    ask = analyse("试点在哪些地区开展？")
+    assert fills_strongly("自 2021-10-01 起在北京、上海、广东和海南试点。", ask)
+    assert not fills_strongly("国家卫健委在北京召开启动会。", ask)
+    assert fills_strongly("It ran in Beijing, Shanghai, Guangdong and Hainan.", analyse("Which provinces took part?"))
