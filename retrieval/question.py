@@ -200,7 +200,7 @@ def fills_strongly(sentence: str, ask: Ask) -> bool:
     return ask.slot == "body" and _names_doer(sentence, ask.text)
 
 
-_ASKED_DOER = (re.compile(r"由谁(?:来|负责)?([\u4e00-\u9fff]{2})|谁(?:来|负责)([\u4e00-\u9fff]{2})"),
+_ASKED_DOER = (re.compile(r"由谁(?:来|负责)?(?!来)([\u4e00-\u9fff]{2})|谁(?:来|负责)(?!来)([\u4e00-\u9fff]{2})"),
                re.compile(r"\bwho (?:must |should |will |has to |is to |can |may )?(register|approv|file|sign|review|submit|"
                           r"report|decid|pay|keep|stor|archiv|apply|appl)\w*", re.I))
 
@@ -211,7 +211,10 @@ def _names_doer(sentence: str, question: str) -> bool:
     zh = _ASKED_DOER[0].search(question)
     if zh:
         act = zh.group(1) or zh.group(2)
-        return re.search(rf"由[^，。；？！]{{1,15}}{act}|{act}(?:人|方|者|部门|单位|机构)\s*[：:为是]", sentence) is not None
+        if act == "负责":                    # "由谁负责？": whoever the sentence says is responsible
+            return "负责" in sentence
+        return re.search(rf"由[^，。；？！]{{1,15}}{act}|{act}(?:人|方|者|部门|单位|机构)\s*[：:为是]|"
+                         rf"负责[^，。；？！]{{0,8}}{act}|{act}[^，。；？！]{{0,8}}由", sentence) is not None
     en = _ASKED_DOER[1].search(question)
     return bool(en) and re.search(rf"\b{en.group(1)}\w* by\b", sentence, re.I) is not None
 

@@ -389,3 +389,10 @@ def test_which_regions_wants_the_sentence_naming_several():
     assert fills_strongly("自 2021-10-01 起在北京、上海、广东和海南试点。", ask)
     assert not fills_strongly("国家卫健委在北京召开启动会。", ask)
     assert fills_strongly("It ran in Beijing, Shanghai, Guangdong and Hainan.", analyse("Which provinces took part?"))
+
+
+def test_who_does_it_also_reads_the_responsible_and_the_by_forms():
+    ask = analyse("伦理审查由谁负责？")
+    assert fills("机构伦理委员会负责本机构的伦理审查。", "body", ask)
+    assert analyse("科学性审查由谁来做？").slot == "body"
+    assert fills("科学性审查由学术委员会组织。", "body", analyse("科学性审查由谁来做？"))   # no act to match: any body
