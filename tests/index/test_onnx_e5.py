@@ -69,3 +69,29 @@ def test_a_vector_does_not_depend_on_its_batch(onnx_int8):
     assert np.array_equal(alone, together)
     assert onnx_int8.embed_passages([]).shape == (0, 384)
     assert np.allclose(np.linalg.norm(onnx_int8.embed_passages(PASSAGES), axis=1), 1.0, atol=1e-5)
+
+
+def test_query_session_gives_the_passage_sessions_vector(onnx_int8):
+    """Queries run on their own multi-core session; spreading an operator over cores must not
+    change the vector a one-thread session gives for the same text."""
+    from index.e5_tokenizer import QUERY_PREFIX
+
+    for text in QUERIES + PASSAGES[:2]:
+        one_thread = onnx_int8._embed([text, text], QUERY_PREFIX)[0]      # the passage path
+        assert float(one_thread @ onnx_int8.embed_query(text)) >= 0.9999, text
+
+
+def test_a_query_beside_another_takes_the_one_thread_session(onnx_int8, monkeypatch):
+    """Only a query embedded alone spreads over every core; beside another (the web app under
+    load) it must not take the other request's core."""
+    asked = []
+    real = onnx_int8._session_for
+    monkeypatch.setattr(onnx_int8, "_session_for", lambda purpose: asked.append(purpose) or real(purpose))
+    onnx_int8.embed_query(QUERIES[0])
+    onnx_int8._queries_running += 1                 # as if another request's query were running
+    try:
+        onnx_int8.embed_query(QUERIES[0])
+    finally:
+        onnx_int8._queries_running -= 1
+    assert asked == ["query", "passage"]
+    assert onnx_int8._queries_running == 0
