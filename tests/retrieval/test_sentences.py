@@ -59,6 +59,27 @@ def names():
     return metas
 
 
+def test_a_pdf_cell_wrapped_onto_its_own_line_stays_in_its_row():
+    """pypdf writes a long cell's tail on a line of its own; the rows after it keep their
+    column names, and a heading or a paragraph after the table is not taken into a row."""
+    pdf = ["Sample | Storage | Limit from draw",
+           "EDTA blood | 15-25 °C | stain within 24 h; over 36 h not",
+           "tested",
+           "Serum | clot 30 min | frozen within 2 h",
+           "Bone marrow | 15-25 °C | as blood",
+           "4.3 Flow panel",
+           "Urine | 2-8 °C | within 4 h"]
+    out = rows_as_sentences(pdf, "en")
+    assert [line.text for line in out][:3] == [
+        "Sample: EDTA blood; Storage: 15-25 °C; Limit from draw: stain within 24 h; over 36 h not tested.",
+        "Sample: Serum; Storage: clot 30 min; Limit from draw: frozen within 2 h.",
+        "Sample: Bone marrow; Storage: 15-25 °C; Limit from draw: as blood."]
+    assert out[3] == (5, "4.3 Flow panel", False) and not out[4].text.startswith("Sample")
+    zh = ["样本 | 处理时限", "血清 | 采血后 2 小时内离心", "分装冻存", "全血 | 24 小时内"]
+    assert [line.text for line in rows_as_sentences(zh, "zh")] == [
+        "样本：血清；处理时限：采血后 2 小时内离心分装冻存。", "样本：全血；处理时限：24 小时内。"]
+
+
 @pytest.mark.parametrize("text,lang,expected", [
     ("Records are kept 30 years (see bnt-regulation-2025).", "en", "Records are kept 30 years."),
     ("The Regulation (bnt-regulation-2025, as amended) applies.", "en", "The Regulation (as amended) applies."),
