@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import re
 
+# A wrapped cell's tail is a few words; a longer line between two rows is a paragraph of its own.
+WRAPPED_MAX = 60
+# A numbered heading or a caption between two tables starts a new one ("4.3 Flow panel", "表 2").
+_CAPTION = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s|第[一二三四五六七八九十百零〇\d]+[条章节]|(?:Table|表)\s*\d|#)")
+
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
@@ -27,3 +32,13 @@ def is_separator(line: str) -> bool:
 def looks_like_header(row: list[str]) -> bool:
     """A header names columns: no figures in it ("Code | Item | Unit | RMB | USD")."""
     return not any(re.search(r"\d", c) for c in row)
+
+
+def continues_cell(line: str, following: str) -> bool:
+    """A PDF table's cell wrapped onto a line of its own ("... over 36 h not" / "tested"): the
+    line sits between two rows, or goes on in lower case. Taken for a paragraph, it ended the
+    table, and every later row lost its column names."""
+    text = line.strip()
+    if not text or "|" in text or len(text) > WRAPPED_MAX or _CAPTION.match(text):
+        return False
+    return cells(following) is not None or text[0].islower()

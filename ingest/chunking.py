@@ -23,7 +23,7 @@ from ingest.structure import StructureParser, Unit, cn_to_int, roman_to_int  # n
 from iitkb import tables
 from iitkb.schema import Chunk, DocMeta
 
-CHUNKER_VERSION = "5"   # part of every file's hash: a change here re-chunks the corpus
+CHUNKER_VERSION = "6"   # part of every file's hash: a change here re-chunks the corpus
 # A line ending in one of these closes a paragraph (a 款 or an item); one that does not was wrapped.
 _PARAGRAPH_END = re.compile(r"[。！？；：.!?;:」”）)]$")
 # Where a long paragraph may be cut: after a Chinese full stop (with its closing quote or bracket),
@@ -155,8 +155,12 @@ def _with_headers(paragraphs: list[tuple[str, int | None]]):
     table the paragraph belongs to, () outside a table or before its header is complete."""
     header: tuple[str, ...] = ()
     previous_row = False
-    for paragraph, page in paragraphs:
+    for at, (paragraph, page) in enumerate(paragraphs):
         row = tables.cells(paragraph)
+        following = paragraphs[at + 1][0] if at + 1 < len(paragraphs) else ""
+        if previous_row and row is None and tables.continues_cell(paragraph, following):
+            yield paragraph, page, header            # a wrapped cell's tail: still in the table
+            continue
         if tables.is_separator(paragraph):
             header = header + (paragraph,) if len(header) == 1 else header
         elif row is None:

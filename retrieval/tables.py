@@ -8,15 +8,9 @@ reads as a statement and can be cited like any other sentence. Markdown rows (``
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
-from iitkb.tables import cells, is_separator, looks_like_header
-
-# A wrapped cell's tail is a few words; a longer line between two rows is a paragraph of its own.
-WRAPPED_MAX = 60
-# A numbered heading or a caption between two tables starts a new one ("4.3 Flow panel", "表 2").
-_CAPTION = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s|第[一二三四五六七八九十百零〇\d]+[条章节]|(?:Table|表)\s*\d|#)")
+from iitkb.tables import cells, continues_cell, is_separator, looks_like_header
 
 __all__ = ["cells", "is_separator", "looks_like_header", "row_sentence", "rows_as_sentences", "TableLine"]
 
@@ -48,7 +42,7 @@ def rows_as_sentences(lines: list[str], lang: str) -> list[TableLine]:
             continue
         row = cells(line)
         following = lines[number + 1] if number + 1 < len(lines) else ""
-        if row is None and previous_row and out and out[-1].is_row and _continues_cell(line, following):
+        if row is None and previous_row and out and out[-1].is_row and continues_cell(line, following):
             previous_row[-1] = f"{previous_row[-1]} {line.strip()}" if lang == "en" else previous_row[-1] + line.strip()
             out[-1] = out[-1]._replace(text=row_sentence(previous_row, header, lang))
             continue
@@ -63,12 +57,3 @@ def rows_as_sentences(lines: list[str], lang: str) -> list[TableLine]:
         out.append(TableLine(number, row_sentence(row, header, lang), True))
     return out
 
-
-def _continues_cell(line: str, following: str) -> bool:
-    """A PDF table's cell wrapped onto a line of its own ("... over 36 h not" / "tested"): the
-    line sits between two rows, or goes on in lower case. Taken for a paragraph, it ended the
-    table, and every later row lost its column names."""
-    text = line.strip()
-    if not text or "|" in text or len(text) > WRAPPED_MAX or _CAPTION.match(text):
-        return False
-    return cells(following) is not None or text[0].islower()
