@@ -285,3 +285,12 @@ def test_a_documents_length_is_its_pages(answerer):
     """The key point "Length: 29 pages." is short, but it is the whole answer."""
     assert "29 pages" in lead_text(ask(answerer, "How many pages does the CDE CGT clinical communication "
                                                  "guideline have?").answer)
+
+
+def test_a_refusal_names_the_way_that_is_open(answerer):
+    """"No." alone leaves a sponsor at a dead end; the rule's way round (cooperation with a
+    Chinese entity) follows it."""
+    answer = ask(answerer, "Can a foreign-owned company in Shanghai collect and bank blood samples from "
+                           "Chinese patients itself?")
+    assert lead_text(answer.answer).startswith("No.")
+    assert "only in cooperation with a Chinese" in answer.answer or "cooperation with a Chinese party" in answer.answer

@@ -396,3 +396,19 @@ def test_who_does_it_also_reads_the_responsible_and_the_by_forms():
     assert fills("机构伦理委员会负责本机构的伦理审查。", "body", ask)
     assert analyse("科学性审查由谁来做？").slot == "body"
     assert fills("科学性审查由学术委员会组织。", "body", analyse("科学性审查由谁来做？"))   # no act to match: any body
+
+
+@pytest.mark.parametrize("sentence, route", [
+    ("Foreign bodies may use the resources only in cooperation with a Chinese entity.", True),
+    ("A foreign party must work through cooperation with a Chinese party (Article 21).", True),
+    ("境外组织须与中方单位合作开展研究。", True),
+    ("除依法备案的情形外，不得开展。", True),
+    ("经国家卫生健康委批准后方可出境。", True),
+    ("Foreign bodies may not collect or preserve China's HGR.", False),
+    ("The only approved product is listed in Annex 2.", False),
+    ("境外组织不得在我国境内采集、保藏我国人类遗传资源。", False)])
+def test_the_way_that_is_open_after_a_refusal(sentence, route):
+    from retrieval import slots
+    from retrieval.question import matches
+
+    assert matches(slots.ROUTE, sentence) == route
