@@ -377,6 +377,6 @@ VERDICT = {"en": {("permission", "yes"): "Yes.", ("permission", "no"): "No.",
 # "经批准后方可"): an expert's refusal names it.
 ROUTE = [r"\bonly (?:in|through|by|with|after|if|when|via)\b|\bunless\b|\bexcept (?:through|by|with|when|where|if)\b|"
          r"\bmust (?:work|go) through\b|\bprovided that\b",
-         r"只能通过|仅能通过|只能与|须与.{1,12}合作|通过与.{1,12}合作|除非|除.{1,20}外|经.{1,20}批准(?:后)?(?:方可|可以)"]
+         r"只能通过|仅能通过|只能与|须与.{1,12}合作|通过与.{1,12}合作|除非|除(?!此之?[外以]).{1,20}外|经.{1,20}批准(?:后)?(?:方可|可以)"]
 # An answer that already opens with its verdict needs no other.
 STATES_VERDICT = r"^(?:yes|no)\b|^(?:是的|可以|不可以|不能|不需要|需要|不是|否)[，,。：:]"

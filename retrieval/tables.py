@@ -56,4 +56,3 @@ def rows_as_sentences(lines: list[str], lang: str) -> list[TableLine]:
         previous_row = row
         out.append(TableLine(number, row_sentence(row, header, lang), True))
     return out
-

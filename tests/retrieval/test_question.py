@@ -406,7 +406,8 @@ def test_who_does_it_also_reads_the_responsible_and_the_by_forms():
     ("经国家卫生健康委批准后方可出境。", True),
     ("Foreign bodies may not collect or preserve China's HGR.", False),
     ("The only approved product is listed in Annex 2.", False),
-    ("境外组织不得在我国境内采集、保藏我国人类遗传资源。", False)])
+    ("境外组织不得在我国境内采集、保藏我国人类遗传资源。", False),
+    ("除此之外，还须提交年度报告。", False)])
 def test_the_way_that_is_open_after_a_refusal(sentence, route):
     from retrieval import slots
     from retrieval.question import matches
