@@ -66,8 +66,9 @@ class OnnxE5Embedder(Embedder):
 
     @property
     def _parts(self):
-        """Weights, tokenizer, converted model path and position rows, loaded (and converted, the first time a
-        data directory sees this model) on first use: an unchanged re-ingest never needs them."""
+        """Weights, tokenizer, converted model path and position rows, loaded (and converted, the
+        first time a data directory sees this model) on first use: an unchanged re-ingest never
+        needs them."""
         if self._loaded is None:
             with self._lock:
                 if self._loaded is None:
