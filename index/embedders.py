@@ -40,6 +40,9 @@ class Embedder(ABC):
     model: str
     dim: int
     max_tokens: int
+    # Whether one thread may embed while another counts tokens (ingestion reads the next file
+    # while this one's vectors are made); only backends known to allow it say so.
+    thread_safe: bool = False
 
     @property
     def info(self) -> dict:

@@ -57,12 +57,15 @@ class Index:
         self._vectors: tuple[int, VectorView | None] | None = None   # (catalog generation, view)
         self._stored: tuple[int, int] | None = None     # (catalog generation, chunks in the store)
         self._lock = threading.Lock()
+        self._opening = threading.Lock()     # ingestion opens the store and the cache from its threads
 
     @property
     def store(self) -> ChromaStore:
         """Opened on first need: an unchanged re-ingest never touches Chroma."""
         if self._store is None:
-            self._store = ChromaStore(self.settings, self.embedder.info)
+            with self._opening:
+                if self._store is None:
+                    self._store = ChromaStore(self.settings, self.embedder.info)
         return self._store
 
     def open_store(self) -> "Index":
@@ -75,7 +78,9 @@ class Index:
     @property
     def cache(self) -> EmbeddingCache:
         if self._cache is None:
-            self._cache = EmbeddingCache(self.settings.data_dir, self.embedder.info)
+            with self._opening:
+                if self._cache is None:
+                    self._cache = EmbeddingCache(self.settings.data_dir, self.embedder.info)
         return self._cache
 
     def close(self):

@@ -53,6 +53,7 @@ class OnnxE5Embedder(Embedder):
     model = "multilingual-e5-small"
     dim = 384
     max_tokens = 512
+    thread_safe = True          # ONNX Runtime sessions run concurrently; the tokenizer is Python
 
     def __init__(self, models_dir: Path, kind: str = "int8", weights_path: Path | None = None):
         self.backend = "e5-onnx" if kind == "fp32" else f"e5-onnx-{kind}"
@@ -66,9 +67,8 @@ class OnnxE5Embedder(Embedder):
 
     @property
     def _parts(self):
-        """Weights, tokenizer, converted model path and position rows, loaded (and converted, the
-        first time a data directory sees this model) on first use: an unchanged re-ingest never
-        needs them."""
+        """Weights, tokenizer and position rows, loaded on first use: an unchanged re-ingest
+        never needs them."""
         if self._loaded is None:
             with self._lock:
                 if self._loaded is None:
@@ -76,22 +76,26 @@ class OnnxE5Embedder(Embedder):
         return self._loaded
 
     def _load(self):
-        from index.e5_convert import converted_model
         from index.e5_format import E5Weights
         from index.e5_tokenizer import E5Tokenizer
 
         weights = E5Weights.open(self._weights_path)
-        path = converted_model(self.models_dir, weights, self.kind)
         fixed = weights.positions() + weights.token_type()
-        return weights, E5Tokenizer(weights, cache_dir=self.models_dir), path, fixed
+        return weights, E5Tokenizer(weights, cache_dir=self.models_dir), fixed
 
     def _session_for(self, purpose: str):
         """The ``query`` session (every core per operator) or the ``passage`` one (one thread;
-        the pool runs several windows at once), each made on first use."""
+        the pool runs several windows at once), each made on first use. The model is converted
+        here, the first time a data directory needs it, not when the tokenizer loads: ingestion
+        chunks the first files (which needs only the tokenizer) while its embedding thread
+        converts (0.7 s of a first ingest on 2 cores)."""
         if purpose not in self._sessions:
-            path = self._parts[2]                # outside the lock: loading takes it too
+            weights = self._parts[0]             # outside the lock: loading takes it too
             with self._lock:
                 if purpose not in self._sessions:
+                    from index.e5_convert import converted_model
+
+                    path = converted_model(self.models_dir, weights, self.kind)
                     cores = len(os.sched_getaffinity(0)) if purpose == "query" else 1
                     self._sessions[purpose] = self._session(path, cores)
         return self._sessions[purpose]
@@ -154,7 +158,7 @@ class OnnxE5Embedder(Embedder):
 
     def _window_mean(self, content: list[int], session) -> np.ndarray:
         """Mean last-layer state of ``<s> content </s>``."""
-        weights, tokenizer, _path, fixed = self._parts
+        weights, tokenizer, fixed = self._parts
         ids = np.asarray([tokenizer.bos, *content, tokenizer.eos])
         embeddings = weights.word_rows(ids) + fixed[:len(ids)]
         return session.run(["mean"], {"embeddings": embeddings[None]})[0][0]

@@ -6,6 +6,9 @@ Why it is shaped this way:
 - Crash-safe: a document is marked pending in the catalog before Chroma is touched and done after;
   the next run first removes whatever a killed run left pending, so kill -9 at any point followed
   by a re-run gives the index of one clean run.
+- Overlapped: later files are read and chunked while earlier ones are embedded (on threads, for
+  embedders that allow it), but the catalog and the store are written file by file, in order,
+  only once a file's vectors exist.
 - Bad input never stops the batch and never costs what is already indexed: a file that cannot be
   read is skipped with a reason, and its previously indexed version stays.
 
@@ -18,8 +21,10 @@ Example::
 from __future__ import annotations
 
 import fnmatch
+from collections import deque
 import hashlib
-from dataclasses import asdict
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -28,7 +33,8 @@ from iitkb.paths import is_inside, on_disk, stored_path
 from iitkb.schema import DOCUMENT_TYPES, DocMeta, MetadataError, unsupported_type
 from iitkb.settings import Settings
 from iitkb.tokenize import tokenizer_for
-from index.embedders import Embedder
+from index.catalog import DocRecord
+from index.embedders import Embedder, EmbedderError
 from index.index import Index, Written
 from ingest.chunking import CHUNKER_VERSION, Chunker, embedding_text
 from ingest.docmeta import document_meta
@@ -37,6 +43,14 @@ from ingest.metadata import number_key
 from ingest.report import RunReport, access_warning  # noqa: F401 (re-exported for callers)
 
 IGNORE_FILE = ".iitkbignore"
+# Files read and chunked ahead of the one being stored: enough that a store write (about a
+# second for the first, which opens Chroma) does not leave the embedder idle; each holds only a
+# file's chunks and vectors.
+LOOKAHEAD = 8
+# Files embedded at once: two files' windows share the embedder's worker pool, so a core does not
+# wait while the other runs a file's last window (bundled corpus, 2 cores: 15.3 s with one, 14.8
+# with two).
+EMBEDDING_FILES = 2
 NOT_DOCUMENTS = (SIDECAR_SUFFIX, IGNORE_FILE)
 
 
@@ -115,6 +129,45 @@ def _ignored(entry: Path, patterns: list[tuple[Path, str]]) -> bool:
     return False
 
 
+@dataclass
+class _Prepared:
+    """A file read and chunked, its vectors on their way (a future of ``(vectors, fresh)``);
+    ``meta`` is None for a file that is unchanged since it was indexed."""
+
+    shown: str
+    file_hash: str
+    previous: DocRecord | None
+    meta: DocMeta | None = None
+    chunks: list = field(default_factory=list)
+    tokens: list = field(default_factory=list)
+    ocr_pages: list = field(default_factory=list)
+    vectors: Future | None = None
+
+
+@dataclass
+class _Step:
+    """What is left to do for one file once its vectors exist."""
+
+    finish: Callable[[dict], None]
+    vectors: Future | None = None
+
+    def __call__(self, claimed: dict):
+        self.finish(claimed)
+
+    def ready(self) -> bool:
+        return self.vectors is None or self.vectors.done()
+
+
+def _texts(prepared: _Prepared) -> list[str]:
+    return [embedding_text(c) for c in prepared.chunks]
+
+
+def _done(value) -> Future:
+    future = Future()
+    future.set_result(value)
+    return future
+
+
 def effective_access(declared: str | None, flag: str | None) -> str:
     """Most restrictive wins; a file that nobody declared public stays internal."""
     if "internal" in (declared, flag):
@@ -148,19 +201,28 @@ class Ingestor:
         self.recover()
         files = discover(paths, report)
         claimed: dict[str, str] = {}
+        ahead = ThreadPoolExecutor(EMBEDDING_FILES, thread_name_prefix="ingest-embed") \
+            if self.embedder.thread_safe else None
         try:
+            waiting: deque = deque()
             for number, path in enumerate(files, start=1):
                 shown = stored_path(path)
                 self.progress(number, len(files), shown)
-                try:
-                    self._ingest_file(path, shown, access, claimed, report)
-                except (SkipFile, MetadataError) as exc:
-                    report.skip(shown, str(exc))
+                waiting.append(self._start(path, shown, access, report, ahead))
+                while waiting and (len(waiting) > LOOKAHEAD or waiting[0].ready()):
+                    waiting.popleft()(claimed)
+            while waiting:
+                waiting.popleft()(claimed)
             self._flush()
+        except EmbedderError:
+            self._flush()     # files embedded before the failing one are stored; it keeps its old version
+            raise
         finally:
             # a run that failed leaves its unwritten documents pending in the catalog, for the
             # next run's `recover` to clear; they must not ride along into that run's first write
             self._pending = []
+            if ahead:
+                ahead.shutdown(cancel_futures=True)
         if prune:
             self._prune(paths, report)
         if report.added or report.updated or report.removed or not self.index.views_current():
@@ -170,7 +232,30 @@ class Ingestor:
     def recover(self):
         self.index.recover()
 
-    def _ingest_file(self, path: Path, shown: str, access: str | None, claimed: dict, report: RunReport):
+    def _start(self, path: Path, shown: str, access: str | None, report: RunReport, ahead):
+        """Reads and chunks one file and starts embedding its chunks (on the ``ahead`` threads
+        when the embedder allows it); returns the step that finishes the file. Steps run in file
+        order once a file's vectors exist, so later files are read and chunked while earlier
+        ones are embedded (bundled corpus, first ingest on 2 cores: 16.6 s one file after
+        another, under 15 s this way). Only the steps touch the catalog and the store."""
+        try:
+            prepared = self._prepare(path, shown, access)
+        except (SkipFile, MetadataError) as exc:
+            reason = str(exc)
+            return _Step(lambda claimed: report.skip(shown, reason))
+        if prepared.chunks and ahead:
+            prepared.vectors = ahead.submit(self.index.embed_passages, _texts(prepared))
+        elif prepared.chunks:
+            prepared.vectors = _done(self.index.embed_passages(_texts(prepared)))
+
+        def finish(claimed: dict):
+            try:
+                self._finish(prepared, claimed, report)
+            except (SkipFile, MetadataError) as exc:
+                report.skip(shown, str(exc))
+        return _Step(finish, prepared.vectors)
+
+    def _prepare(self, path: Path, shown: str, access: str | None) -> "_Prepared":
         size_mb = path.stat().st_size / 1e6
         if size_mb > self.settings.max_file_mb:
             raise SkipFile(f"file is {size_mb:.1f} MB, over the {self.settings.max_file_mb:g} MB limit "
@@ -180,23 +265,30 @@ class Ingestor:
         file_hash = self._hash(path, access)
         previous = self.index.document_at(shown)
         if previous and previous.file_hash == file_hash and previous.state == "done":
+            return _Prepared(shown, file_hash, previous)
+        loaded = load(path)
+        meta = self._metadata(path, shown, loaded, access)
+        chunks = self.chunker.chunk(meta, loaded.lines)
+        if not chunks:
+            raise SkipFile("no text left after chunking: nothing to index")
+        tokens = [self.tokenizer.tokens(f"{c.meta['section']}\n{c.text}") for c in chunks]
+        return _Prepared(shown, file_hash, previous, meta, chunks, tokens, loaded.ocr_pages)
+
+    def _finish(self, prepared: "_Prepared", claimed: dict, report: RunReport):
+        shown, meta, previous = prepared.shown, prepared.meta, prepared.previous
+        if meta is None:
             claimed[previous.doc_id] = shown
             report.unchanged += 1
             report.defaulted_access(shown, previous.meta.get("defaulted", []))
             return
-        loaded = load(path)
-        meta = self._metadata(path, shown, loaded, access)
         moved = self._check_unique(meta.doc_id, shown, claimed)
-        chunks = self.chunker.chunk(meta, loaded.lines)
-        if not chunks:
-            raise SkipFile("no text left after chunking: nothing to index")
-        report.note(shown, meta, chunks, loaded.ocr_pages)
-        vectors = self._embed(chunks, report)
-        tokens = [self.tokenizer.tokens(f"{c.meta['section']}\n{c.text}") for c in chunks]
+        report.note(shown, meta, prepared.chunks, prepared.ocr_pages)
+        vectors, fresh = prepared.vectors.result()
+        report.chunks_embedded += fresh
         if previous and previous.doc_id != meta.doc_id:
             self.index.remove(previous.doc_id)
-        self.index.begin(meta.doc_id, shown, file_hash, asdict(meta))
-        self._queue(Written(meta.doc_id, chunks, vectors, tokens))
+        self.index.begin(meta.doc_id, shown, prepared.file_hash, asdict(meta))
+        self._queue(Written(meta.doc_id, prepared.chunks, vectors, prepared.tokens))
         claimed[meta.doc_id] = shown
         if previous or moved:
             report.updated += 1
@@ -268,11 +360,6 @@ class Ingestor:
             raise SkipFile(f"duplicate doc_id {doc_id!r}: already used by {owner}; give this file "
                            "its own doc_id")
         return False
-
-    def _embed(self, chunks, report: RunReport):
-        vectors, fresh = self.index.embed_passages([embedding_text(c) for c in chunks])
-        report.chunks_embedded += fresh
-        return vectors
 
     def _prune(self, paths: list[Path], report: RunReport):
         roots = [stored_path(p) for p in paths]

@@ -109,6 +109,50 @@ def test_bad_inputs_are_skipped_and_indexed_data_survives(settings, e5, tmp_path
     assert chunk_ids(ingestor) == before, "the broken file's indexed version must stay"
 
 
+class FailsOn:
+    """The real embedder, except that it fails on a text holding ``word`` (a model that cannot
+    run on one input), while other files of the run are read ahead in parallel."""
+
+    def __init__(self, embedder, word: str):
+        self._e, self._word = embedder, word
+        self.thread_safe = embedder.thread_safe
+        self.backend, self.model, self.dim, self.max_tokens = embedder.backend, embedder.model, embedder.dim, embedder.max_tokens
+        self.info, self.count_tokens = embedder.info, embedder.count_tokens
+
+    def embed_passages(self, texts):
+        if any(self._word in t for t in texts):
+            from index.embedders import EmbedderError
+
+            raise EmbedderError("cannot embed this input")
+        return self._e.embed_passages(texts)
+
+
+def test_a_file_whose_vectors_fail_keeps_its_indexed_version(settings, e5, tmp_path):
+    from ingest.pipeline import Ingestor
+    from index.embedders import EmbedderError
+
+    corpus = small_corpus(tmp_path / "corpus")
+    first = Ingestor(settings, embedder=e5)
+    first.run([corpus])
+    old_zh = sorted(c.text for c in first.index.chunks() if c.meta["doc_id"] == "rule-zh")
+    first.close()
+    assert e5.thread_safe, "the default embedder embeds while the next file is read"
+    write(corpus / "rule.en.md", front("rule-en", "en", "Test Measures", EN + "### Article 3\nA new article.\n"))
+    write(corpus / "rule.zh.md", front("rule-zh", "zh", "测试办法", ZH + "### 第三条\nEXPLODE 新的条款。\n"))
+    failing = Ingestor(settings, embedder=FailsOn(e5, "EXPLODE"))
+    with pytest.raises(EmbedderError):
+        failing.run([corpus])
+    failing.close()
+    again = Ingestor(settings, embedder=e5)
+    by_doc = lambda doc: sorted(c.text for c in again.index.chunks() if c.meta["doc_id"] == doc)
+    assert by_doc("rule-zh") == old_zh, "the file that failed keeps its indexed version"
+    assert any("A new article." in t for t in by_doc("rule-en")), "the file embedded before it is stored"
+    report = again.run([corpus])
+    assert (report.updated, report.unchanged) == (1, 3) and any("EXPLODE" in t for t in by_doc("rule-zh"))
+    assert chunk_ids(again) == chroma_ids(again)
+    again.close()
+
+
 def run_cli(settings, *args):
     return subprocess.run([sys.executable, "-m", "ui.cli", *args], capture_output=True, text=True,
                           env=cli_env(settings), timeout=300)
