@@ -162,7 +162,24 @@ def fills(sentence: str, slot: str, ask: Ask | None = None) -> bool:
         return False
     if slot in tables.STRONG_ONLY and ask is not None and slot == ask.slot and _asks_strongly(ask):
         return fills_strongly(sentence, ask)
+    if slot == "duration" and ask is not None and _repeats_duration(sentence, ask):
+        return False
     return _fills_slot(sentence, slot)
+
+
+_DURATION_NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个)?\s*(?:工作日|自然日|天|日|小时|周|个月|月|年)|"
+                              r"\b(\d+)[- ]?(?:calendar |working |business )?(?:days?|weeks?|months?|years?|hours?)\b", re.I)
+
+
+def _repeats_duration(sentence: str, ask: Ask) -> bool:
+    """"30日通道获批后多久内必须启动？" is not answered by "30 个工作日内完成审评": a sentence
+    whose durations, once those the question already gives are taken out, state none it asks
+    for. A yes/no question ("24 小时内报告是硬性要求吗？") or a comparison wants that number stated."""
+    if ask.yesno or ask.compares:
+        return False
+    given = set(re.findall(r"\d+(?:\.\d+)?", ask.text))
+    rest = _DURATION_NUMBER.sub(lambda m: "" if (m.group(1) or m.group(2)) in given else m.group(), sentence)
+    return rest != sentence and not _fills_slot(rest, "duration")
 
 
 def _asks_price(question: str) -> bool:

@@ -234,6 +234,10 @@ STRONG_FILLS = [
     # "which regions / 哪些地区" is answered by a sentence that names several, not by one place
     ("place", r"哪些(?:地区|省份?|城市|地方|区域)|\bwhich (?:regions|provinces|cities|places|areas)\b",
      r"[\u4e00-\u9fff]{2,4}、[\u4e00-\u9fff]{2,4}(?:、|和|及)|\b[A-Z][a-z]+, [A-Z][a-z]+,? and [A-Z][a-z]+"),
+    # "is it a final text / 是正式版吗": a sentence saying the text is a trial, a draft or final,
+    # not one saying that some other rule "still applies"
+    ("status", r"\bfinal\b|正式|(?:是不是|还是|仍是|是否为?)(?:试行|草案|征求意见稿)|\bstill a (?:draft|trial)\b",
+     r"试行|\btrial\b|草案|征求意见稿|\bdrafts?\b|约束力|\bnot binding\b|\bfinal (?:text|version)s?\b|正式(?:版|文本|稿)"),
     ("duration", r"保存|retain|retention|kept|keep", r"保存|retain|retention|kept|keep"),
     # which kind of day a limit counts ("按自然日排期可以吗？", "calendar days?"): a limit in named days
     ("duration", r"自然日|工作日|日历日|\b(?:calendar|working|business) days?\b",

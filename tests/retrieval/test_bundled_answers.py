@@ -294,3 +294,14 @@ def test_a_refusal_names_the_way_that_is_open(answerer):
                            "Chinese patients itself?")
     assert lead_text(answer.answer).startswith("No.")
     assert "only in cooperation with a Chinese" in answer.answer or "cooperation with a Chinese party" in answer.answer
+
+
+def test_whether_a_guideline_is_final_is_answered_with_its_trial_status(answerer):
+    answer = ask(answerer, "Is CDE's 2021 non-clinical guideline for gene therapy products a final text, "
+                           "and when did it take effect?")
+    assert "trial" in lead_text(answer.answer).lower() and "2021-11-30" in answer.answer
+
+
+def test_a_deadline_is_not_led_by_the_number_the_question_gives(answerer):
+    answer = ask(answerer, "30日通道获批后多久内必须启动临床试验？")
+    assert "12 周" in lead_text(answer.answer)

@@ -413,3 +413,21 @@ def test_the_way_that_is_open_after_a_refusal(sentence, route):
     from retrieval.question import matches
 
     assert matches(slots.ROUTE, sentence) == route
+
+
+def test_a_duration_the_question_already_gives_is_not_the_one_it_asks_for():
+    ask = analyse("30日通道获批后多久内必须启动临床试验？")
+    assert not fills("国家药监局在受理后 30 个工作日内完成审评审批。", "duration", ask)
+    assert fills("申请人须承诺获批后 12 周内启动临床试验。", "duration", ask)
+    run = analyse("How long did the 30-working-day IND pilot run?")
+    assert fills("The 30-working-day pilot was set to run for one year.", "duration", run)
+    confirming = analyse("SAE 要在 24 小时内报告伦理委员会，这是国家法规的硬性要求吗？")
+    assert fills("医院 SOP 常要求 24 小时内报告伦理委员会。", "duration", confirming)
+
+
+def test_asked_whether_a_text_is_final_a_sentence_on_its_status_answers_not_one_on_another_rule():
+    ask = analyse("Is CDE's 2021 non-clinical guideline for gene therapy products a final text?")
+    assert ask.slot == "status"
+    assert fills_strongly('Both are trial ("试行") technical guidelines, not binding provisions.', ask)
+    assert not fills_strongly("The non-clinical part of the 2017 cell therapy guideline still applies.", ask)
+    assert fills_strongly("该指导原则为试行文本。", analyse("这份指导原则是正式版吗？"))
