@@ -72,7 +72,7 @@ MIN_CJK, MIN_WORDS = 8, 5   # "Yes." or "不得收费。" alone says too little 
 # without the one before it, so the two are quoted together.
 _LEANS_BACK = re.compile(r"^(?:因此|所以|故而|据此|为此|但是?|然而|否则|此外|另外|同时|不过)|"
                          r"^(?:Therefore|Thus|Hence|So|However|But|Otherwise|Also|Moreover|Accordingly|"
-                         r"Consequently|In addition)\b")
+                         r"Consequently|In addition|These (?:are|include)|They (?:are|include))\b")
 # A sentence wholly in brackets after another is an aside on it ("… MOST is responsible …. (From
 # 2024-05-01 these functions moved to the NHC.)"): quoted with it, never alone.
 _ASIDE = re.compile(r"^[（(][^()（）]*[)）]\W*$")

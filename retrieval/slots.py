@@ -155,7 +155,7 @@ FILLS: dict[str, list[str]] = {
                r"\b(?:in force|superseded|(?:a |consultation )draft|not binding|binding|still applies|never "
                r"(?:took effect|adopted)|replaced|has ended|no longer|treated as|(?:formally |been )?repeal(?:ed|s)?|revoked)\b"],
     "list": [r"、[^、。]+、|；[^；。]+；|;[^;.]+;", r"[（(][\d一二三四五六七八九十][）)].*[（(][\d一二三四五六七八九十][）)]",
-             r",[^,.]+,[^,.]+\b(?:and|or)\b", r"以下|下列|\bthe following\b|[：:]\s*\S[^.。]*[,，、]"],
+             r",[^,.]+,[^,.]+\b(?:and|or)\b", r"\b[a-z]+(?: [a-z-]+){1,5}, (?:[a-z-]+ ){1,5}(?:and|or) [a-z-]+", r"以下|下列|\bthe following\b|[：:]\s*\S[^.。]*[,，、]"],
     "definition": [r"是指|指的是|即|称为|包括|须为|应为|应当是|必须是|\bmeans?\b|\brefers? to\b|\bis an?\b|\bare\b|"
                    r"\bdefined as\b|\bdefines\b|\b(?:must|shall|should) be\b",
                    r"是.{2,40}的"],
@@ -238,6 +238,9 @@ STRONG_FILLS = [
     # not one saying that some other rule "still applies"
     ("status", r"\bfinal\b|正式|(?:是不是|还是|仍是|是否为?)(?:试行|草案|征求意见稿)|\bstill a (?:draft|trial)\b",
      r"试行|\btrial\b|草案|征求意见稿|\bdrafts?\b|约束力|\bnot binding\b|\bfinal (?:text|version)s?\b|正式(?:版|文本|稿)"),
+    # "which products does it apply to / 适用于哪些产品": a sentence stating the scope, not any list
+    ("list", r"\bappl(?:y|ies) to\b|\b(?:is|are) covered\b|\bdoes it cover\b|\bin scope\b|适用于哪些|适用范围|适用哪些|涵盖哪些",
+     r"\bappl(?:y|ies) to\b|\b(?:products|studies|trials|research) covered\b|\bcovers\b|\bmainly\b|适用于|适用范围|主要(?:包括|为|是)|涵盖"),
     ("duration", r"保存|retain|retention|kept|keep", r"保存|retain|retention|kept|keep"),
     # which kind of day a limit counts ("按自然日排期可以吗？", "calendar days?"): a limit in named days
     ("duration", r"自然日|工作日|日历日|\b(?:calendar|working|business) days?\b",
@@ -259,7 +262,7 @@ META = [r"\b(?:\d+|two|three|four|five|six|seven|eight|nine|ten) chapters?\b|\b\
         r"常务会议|审议通过|(?<!受试者)签署(?!.{0,6}知情同意)|公布",
         r"^(?:this|the) (?:document|summary|faq|explainer|note|text) |\bthis summary\b|\bthis corpus\b|\bsummarises\b|"
         r"本文|本摘要|本文件|本说明|本问答|本库",
-        r"\bas of (?:19|20)\d\d\b|截至\s*(?:19|20)\d\d|could not be (?:confirmed|verified)|未能.{0,8}核实|left blank|留空",
+        r"\bas of (?:19|20)\d\d\b|截至\s*(?:19|20)\d\d|(?:could|was|were|have|has) not (?:been |be )?(?:confirmed|verified)|未能.{0,8}核实|未经?核实|left blank|留空",
         r"\bsources? (?:consulted|read)\b|所查资料",
         r"^(?:文号与日期|文号|征求意见稿|前身|篇幅|Document number(?: and dates?)?|Number and dates?|Draft|"
         r"Predecessor|Length)\s*[：:]",     # a summary's line about the document: "文号与日期：…"

@@ -305,3 +305,9 @@ def test_whether_a_guideline_is_final_is_answered_with_its_trial_status(answerer
 def test_a_deadline_is_not_led_by_the_number_the_question_gives(answerer):
     answer = ask(answerer, "30日通道获批后多久内必须启动临床试验？")
     assert "12 周" in lead_text(answer.answer)
+
+
+def test_asked_what_a_guideline_applies_to_the_answer_names_the_products(answerer):
+    answer = ask(answerer, "Which products does CDE's clinical communication guideline for CGT products apply to?")
+    first = lead_text(answer.answer).lower()
+    assert "applies to" in first and "gene therapy" in first

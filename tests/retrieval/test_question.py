@@ -431,3 +431,18 @@ def test_asked_whether_a_text_is_final_a_sentence_on_its_status_answers_not_one_
     assert fills_strongly('Both are trial ("试行") technical guidelines, not binding provisions.', ask)
     assert not fills_strongly("The non-clinical part of the 2017 cell therapy guideline still applies.", ask)
     assert fills_strongly("该指导原则为试行文本。", analyse("这份指导原则是正式版吗？"))
+
+
+def test_asked_what_a_guideline_applies_to_its_scope_sentence_answers_not_any_list():
+    ask = analyse("Which products does CDE's clinical communication guideline for CGT products apply to?")
+    assert ask.slot == "list"
+    assert fills_strongly("It applies to products with cell and gene therapy attributes.", ask)
+    assert not fills_strongly("Sponsors may ask for a meeting, send a briefing book, and attend a call.", ask)
+    zh = analyse("这份指导原则适用于哪些产品？")
+    assert fills_strongly("本指导原则适用于具有细胞和基因治疗产品属性的药物。", zh)
+
+
+def test_a_list_of_three_in_prose_is_a_list():
+    ask = analyse("Which kinds of products are cell and gene therapy products?")
+    assert fills("These are stem cell products, immune cell products and gene therapy products.", "list", ask)
+    assert not fills("The guideline was issued in 2021.", "list", ask)

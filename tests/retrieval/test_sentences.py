@@ -117,6 +117,14 @@ def test_informed_consent_signing_is_not_a_documents_adoption():
     assert is_meta("国务院总理于 2025-09-28 签署国务院令。")
 
 
+def test_a_note_that_a_fact_was_not_verified_is_meta():
+    from retrieval.question import is_meta
+
+    assert is_meta("The exact page count has not been verified.")
+    assert is_meta("该日期未经核实。")
+    assert not is_meta("The sponsor must verify the site's qualifications before enrolment.")
+
+
 def test_a_sentence_that_leans_back_joins_the_one_before():
     from retrieval.sentences import _line_sentences
 
@@ -125,6 +133,10 @@ def test_a_sentence_that_leans_back_joins_the_one_before():
                                          "另一条规定与此无关。"]
     assert _line_sentences("Sites must be Grade III-A. However, pilots differ. Other rules apply here too.", {}) == [
         "Sites must be Grade III-A. However, pilots differ.", "Other rules apply here too."]
+    assert _line_sentences("It applies to CGT products. These are mainly stem cell and gene therapy products. "
+                           "Other rules apply to devices.", {}) == [
+        "It applies to CGT products. These are mainly stem cell and gene therapy products.",
+        "Other rules apply to devices."]
 
 
 def test_an_aside_after_a_sentence_is_quoted_with_it():
