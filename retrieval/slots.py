@@ -307,9 +307,10 @@ EVERYDAY_SYNONYMS = [
     ("没有", "缺少", "缺失", "未收录"), ("碰到", "遇到"), ("提交", "报送", "递交", "上交"),
     ("批准", "获批", "审批通过"), ("修改", "变更", "更改", "调整"), ("暂停", "中止", "叫停"),
     ("延长", "延期", "顺延"), ("驳回", "退回", "打回"), ("补充", "补交", "补齐"), ("收费", "收取费用"),
-    ("超出", "多出", "多出来"),
+    ("超出", "多出", "多出来"), ("起算日", "起算", "第 0 天", "第0天"),
     ("respond", "reply", "answer"), ("amend", "change", "modify"), ("halt", "suspend", "pause"),
     ("send", "forward", "transmit"), ("fix", "correct", "rectify"),
+    ("day 0", "day zero", "clock start", "clock starts"),
 ]
 # Words people type that name no topic. Unknown to the corpus, they count little; any other
 # unknown word is taken to be the topic the corpus lacks ("visa", "tax"): it counts in full.

@@ -311,3 +311,9 @@ def test_asked_what_a_guideline_applies_to_the_answer_names_the_products(answere
     answer = ask(answerer, "Which products does CDE's clinical communication guideline for CGT products apply to?")
     first = lead_text(answer.answer).lower()
     assert "applies to" in first and "gene therapy" in first
+
+
+def test_asked_when_a_reporting_clock_starts_the_answer_names_day_0(answerer):
+    """The rules write the start of the clock as "day 0" ("第 0 天"); people ask for "起算日"."""
+    answer = ask(answerer, "非致死、非危及生命的SUSAR最迟多少天报告？起算日怎么定？")
+    assert "15 天" in lead_text(answer.answer) and "第 0 天" in answer.answer
