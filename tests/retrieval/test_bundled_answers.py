@@ -317,3 +317,10 @@ def test_asked_when_a_reporting_clock_starts_the_answer_names_day_0(answerer):
     """The rules write the start of the clock as "day 0" ("第 0 天"); people ask for "起算日"."""
     answer = ask(answerer, "非致死、非危及生命的SUSAR最迟多少天报告？起算日怎么定？")
     assert "15 天" in lead_text(answer.answer) and "第 0 天" in answer.answer
+
+
+def test_a_chinese_grade_in_an_english_question_meets_the_english_grade(answerer):
+    """"三级甲等" in an English question is the "Grade III-A" of the English texts, written with or
+    without "hospital"."""
+    answer = ask(answerer, "Does the research site under the new biomedical technology regulation have to be 三级甲等? Which article says so?")
+    assert "Grade III-A" in lead_text(answer.answer)
