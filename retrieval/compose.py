@@ -194,9 +194,13 @@ def _quantities(text: str) -> set[tuple[str, str]]:
 def _official_lead(ranked: list[Candidate], ask: q.Ask) -> Candidate:
     """The best sentence, or the best sentence of a rule or guideline when a summary (FAQ,
     explainer) leads by less than ``OFFICIAL_MARGIN`` and the rule's sentence fills what the
-    summary's does: an answer cites the rule itself when the rule says it."""
+    summary's does: an answer cites the rule itself when the rule says it. Asked whether a text
+    still stands, a summary that states a status keeps the lead: a text does not record its own later
+    repeal, and a rule's sentence on its own entry into force ("in force since 2026-05-01") fills
+    the status slot without answering for the text asked about."""
     lead = ranked[0]
-    if lead.evidence.chunk.meta.get("doc_type") not in SUMMARIES:
+    states_status = ask.slot == "status" and "status" in lead.fills
+    if lead.evidence.chunk.meta.get("doc_type") not in SUMMARIES or states_status:
         return lead
     for c in ranked[1:]:
         if c.score < OFFICIAL_MARGIN * lead.score:
