@@ -214,7 +214,17 @@ def fills_strongly(sentence: str, ask: Ask) -> bool:
     for slot, question_pattern, sentence_pattern in tables.STRONG_FILLS:
         if slot == ask.slot and re.search(question_pattern, ask.text, re.I) and re.search(sentence_pattern, sentence, re.I):
             return True
-    return ask.slot == "body" and _names_doer(sentence, ask.text)
+    return (ask.slot == "body" and _names_doer(sentence, ask.text)) or _uses_quoted_term(sentence, ask.text)
+
+
+# A term the question puts in quotation marks ("“双备案”指哪两个？", 'what does "dual track" mean?')
+# is the thing asked about, in the words of the text the asker read.
+_QUOTED = re.compile(r"[“「\"]([^”」\"]{2,24})[”」\"]")
+
+
+def _uses_quoted_term(sentence: str, question: str) -> bool:
+    terms = [t.strip().lower() for t in _QUOTED.findall(question)]
+    return any(t and t in sentence.lower() for t in terms)
 
 
 _ASKED_DOER = (re.compile(r"由谁(?:来|负责)?(?!来)([\u4e00-\u9fff]{2})|谁(?:来|负责)(?!来)([\u4e00-\u9fff]{2})"),
