@@ -214,7 +214,7 @@ def fills_strongly(sentence: str, ask: Ask) -> bool:
     for slot, question_pattern, sentence_pattern in tables.STRONG_FILLS:
         if slot == ask.slot and re.search(question_pattern, ask.text, re.I) and re.search(sentence_pattern, sentence, re.I):
             return True
-    return (ask.slot == "body" and _names_doer(sentence, ask.text)) or _uses_quoted_term(sentence, ask.text)
+    return ask.slot == "body" and _names_doer(sentence, ask.text)
 
 
 # A term the question puts in quotation marks ("“双备案”指哪两个？", 'what does "dual track" mean?')
@@ -222,7 +222,9 @@ def fills_strongly(sentence: str, ask: Ask) -> bool:
 _QUOTED = re.compile(r"[“「\"]([^”」\"]{2,24})[”」\"]")
 
 
-def _uses_quoted_term(sentence: str, question: str) -> bool:
+def uses_quoted_term(sentence: str, question: str) -> bool:
+    """Counts as a strong fill of the slot a sentence already fills (retrieval/sentences.py), never
+    as filling one: "which authority approves “X”?" is not answered by any sentence naming X."""
     terms = [t.strip().lower() for t in _QUOTED.findall(question)]
     return any(t and t in sentence.lower() for t in terms)
 

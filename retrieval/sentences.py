@@ -246,7 +246,7 @@ def features(cands: list[Candidate], ask: q.Ask, terms: QueryTerms, label_tokens
             "label": sum(local[t] for t in labels[id(c)] - own) / total,
             "slot": float(primary), "second_slot": float(bool(c.fills) and not primary),
             "strong": float(primary and (q.fills_strongly(c.text, ask) or _states_own_number(c, ask, named)
-                                         or defines)),
+                                         or defines or q.uses_quoted_term(c.text, question))),
             "threshold": float(bool(ask.thresholds & q.thresholds(c.text))) if ask.thresholds else 0.0,
             "rank": 1.0 / (1 + c.evidence.rank),
             "dense": min(1.0, max(0.0, (dense - DENSE_FLOOR) / DENSE_SPAN)) if dense else 0.0,

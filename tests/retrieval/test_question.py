@@ -449,8 +449,12 @@ def test_a_list_of_three_in_prose_is_a_list():
 
 
 def test_a_term_the_question_quotes_is_answered_by_the_sentence_using_it():
-    ask = analyse("干细胞临床研究说的“双备案”指哪两个？")
-    assert fills_strongly("备案：实行“双备案”，先做机构备案，再做项目备案。", ask)
-    assert not fills_strongly("体外操作包括干细胞的分离、纯化、培养、扩增以及冻存和复苏。", ask)
-    english = analyse('Which two tracks does "dual track" refer to?')
-    assert fills_strongly("China runs a dual track: IITs under NHC and registration trials under NMPA.", english)
+    from retrieval.question import uses_quoted_term
+
+    question = "干细胞临床研究说的“双备案”指哪两个？"
+    assert uses_quoted_term("备案：实行“双备案”，先做机构备案，再做项目备案。", question)
+    assert not uses_quoted_term("体外操作包括干细胞的分离、纯化、培养、扩增以及冻存和复苏。", question)
+    english = 'Which two tracks does "dual track" refer to?'
+    assert uses_quoted_term("China runs a dual track: IITs under NHC and registration trials under NMPA.", english)
+    assert not fills_strongly("China runs a dual track.", analyse('Which authority approves "dual track" studies?')), \
+        "a quoted term alone never fills a slot"
