@@ -254,7 +254,7 @@ def features(cands: list[Candidate], ask: q.Ask, terms: QueryTerms, label_tokens
             "explainer": float(meta.get("doc_type") == "explainer"), "faq": float(meta.get("doc_type") == "faq"),
             "meta": float(c.meta and not ask.meta),
             "demoted": float(not old and meta.get("status") in DEMOTED), "row": float(c.row),
-            "length": min(1.0, max(0, _units(c.text) - LONG_FROM) / LONG_SPAN),
+            "length": min(1.0, max(0, _units(_without_opener(c.text)) - LONG_FROM) / LONG_SPAN),
             "named": float(c.doc_id in asked)})
     return rows
 
@@ -283,6 +283,15 @@ def _states_own_number(c: Candidate, ask: q.Ask, named: str) -> bool:
     rule's number ("the 2024 Measures (国卫科教发〔2024〕32号)") does not."""
     number = re.sub(r"\s+", "", c.evidence.chunk.meta.get("doc_number") or "")
     return ask.slot == "number" and c.doc_id == named and bool(number) and number in re.sub(r"\s+", "", c.text)
+
+
+def _without_opener(text: str) -> str:
+    """The quote without a short answer that opens it ("The medical institution. The IIT Measures
+    place …", "是医疗机构。……"): the opener was joined on for being too short to stand alone, and a
+    direct answer does not make its sentence long."""
+    parts = split_sentences(text)
+    opens = len(parts) > 1 and too_short(parts[0]) and text.startswith(parts[0])
+    return text[len(parts[0]):] if opens else text
 
 
 def _units(text: str) -> int:

@@ -202,3 +202,13 @@ def test_a_clauses_heading_gives_its_first_sentence_a_subject(context, text, sub
 def test_a_labelled_figure_is_not_too_short_to_quote():
     assert not too_short("Length: 29 pages.") and not too_short("页数：29 页。")
     assert too_short("Yes.") and too_short("不得收费。")
+
+
+def test_a_short_answer_opening_a_quote_does_not_make_it_long():
+    from retrieval.sentences import _units, _without_opener
+
+    reason = "The IIT Measures place primary responsibility on the institution that runs the research."
+    assert _without_opener(f"The medical institution. {reason}").strip() == reason
+    assert _units(_without_opener("是医疗机构。办法规定由开展研究的机构承担主要责任。")) < _units("是医疗机构。办法规定由开展研究的机构承担主要责任。")
+    whole = "Sites must be Grade III-A hospitals. They must also hold trial institution status."
+    assert _without_opener(whole) == whole, "a sentence that stands alone is not an opener"
