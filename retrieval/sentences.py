@@ -254,7 +254,7 @@ def features(cands: list[Candidate], ask: q.Ask, terms: QueryTerms, label_tokens
             "explainer": float(meta.get("doc_type") == "explainer"), "faq": float(meta.get("doc_type") == "faq"),
             "meta": float(c.meta and not ask.meta),
             "demoted": float(not old and meta.get("status") in DEMOTED), "row": float(c.row),
-            "length": min(1.0, max(0, _units(_without_opener(c.text)) - LONG_FROM) / LONG_SPAN),
+            "length": _length(c.text),
             "named": float(c.doc_id in asked)})
     return rows
 
@@ -283,6 +283,13 @@ def _states_own_number(c: Candidate, ask: q.Ask, named: str) -> bool:
     rule's number ("the 2024 Measures (国卫科教发〔2024〕32号)") does not."""
     number = re.sub(r"\s+", "", c.evidence.chunk.meta.get("doc_number") or "")
     return ask.slot == "number" and c.doc_id == named and bool(number) and number in re.sub(r"\s+", "", c.text)
+
+
+def _length(text: str) -> float:
+    units = _units(text)
+    if units > LONG_FROM:                 # only a long quote is cut: the split costs per candidate
+        units = _units(_without_opener(text))
+    return min(1.0, max(0, units - LONG_FROM) / LONG_SPAN)
 
 
 def _without_opener(text: str) -> str:
